@@ -359,3 +359,11 @@ def test_cli_usage_errors_exit_2(tmp_path):
     assert proc.returncode == 2 and "--no-single needs --per-chapter" in proc.stderr
     proc = run_cli(["book.m4b", "--pause", "long"], [], tmp_path)
     assert proc.returncode == 2
+
+
+def test_output_without_extension_is_a_folder_for_chapter_files(tmp_path):
+    recs = list(tone_book(tmp_path / "w", chapters=2, sentences_per_chapter=2, sentence_s=0.3))
+    r = bind(iter(recs), tmp_path / "out", fmt="mp3", per_chapter=True)
+    assert r.output == tmp_path / "out.mp3"
+    assert [p.relative_to(tmp_path).as_posix() for p in r.chapter_files] == \
+        ["out/01 - Chapter 1.mp3", "out/02 - Chapter 2.mp3"]
