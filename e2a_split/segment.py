@@ -1,27 +1,34 @@
 """Sentence segmentation: text of one block -> sentences as written.
 
-pysbd (rule-based, per-language abbreviation lists, no model) does the work for
-the languages it knows; a language it lacks borrows the rules of a close one
-(see ``_BORROW``) and anything else falls back to English rules. Its output is
-mapped back onto the input by position, so no character is ever lost or
-changed: the sentences, joined with single spaces, are the block's text.
+The segmenter is sentencex (Wikimedia; rule-based, ~300 languages, written in
+Rust, no model), chosen by measurement: see ``bench/split_segmenters.py`` and
+docs/split.md. pysbd is the fallback (``E2A_SEGMENTER=pysbd``). Either
+output is then corrected by the same few rules (a closing quote never starts a
+sentence, a lower-case start continues the previous sentence, a title such as
+"Dr." or "M." never ends one), and mapped back onto the input by position, so
+no character is ever lost or changed.
 """
 from __future__ import annotations
 
 import functools
+import os
 import re
 
-import pysbd
-import pysbd.languages
+from .langdata import titles
 
-# pysbd has no rules for these; borrow those of a close language.
-_BORROW = {"pt": "es", "ca": "es", "gl": "es", "uk": "ru", "be": "ru", "cs": "sk",
-           "no": "da", "nb": "da", "nn": "da", "sv": "da", "af": "nl"}
+# pysbd lacks these; borrow the rules of a close language
+_PYSBD_BORROW = {"pt": "es", "ca": "es", "gl": "es", "uk": "ru", "be": "ru", "cs": "sk",
+                 "no": "da", "nb": "da", "nn": "da", "sv": "da", "af": "nl"}
 
 # Characters that close a quotation or bracket: they belong to the sentence
 # before a boundary, never at the start of the next one.
-CLOSERS = "\"'”’»」』）)]》〉›】〕"
+CLOSERS = "”’»」』）)]》〉›】〕"
+_LOWER_START = re.compile(r"^[\s\"'«»„“”‘’‚‹›(\[—–-]*([^\W\d_])")
+_HIRAGANA_START = re.compile(r"^[\u3041-\u309f]")
 _CJK_TERMINAL = re.compile(r"[。！？!?…]+[" + re.escape(CLOSERS) + r"]*")
+_LAST_TOKEN = re.compile(r"(\S+)\s*$")
+_INITIAL = re.compile(r"(?:^|[\s(\-])[A-ZÀ-ÖØ-ÞА-ЯЁ]\.$|^[A-ZÀ-ÖØ-ÞА-ЯЁ]\.$")
+_CJK_OPENERS = "“‘「『（《〈【"
 
 
 def base_language(language: str | None) -> str:
@@ -31,31 +38,48 @@ def base_language(language: str | None) -> str:
     return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower() or "en"
 
 
-def segmenter_language(language: str | None) -> str:
-    lang = base_language(language)
-    lang = _BORROW.get(lang, lang)
-    return lang if lang in pysbd.languages.LANGUAGE_CODES else "en"
+def backend() -> str:
+    name = os.environ.get("E2A_SEGMENTER", "sentencex")
+    if name == "sentencex":
+        try:
+            import sentencex  # noqa: F401
+        except ImportError:
+            return "pysbd"
+    return name if name in ("sentencex", "pysbd") else "sentencex"
 
 
 @functools.lru_cache(maxsize=32)
-def _segmenter(lang: str) -> pysbd.Segmenter:
+def _pysbd(lang: str):
+    import pysbd
+    import pysbd.languages
+    lang = _PYSBD_BORROW.get(lang, lang)
+    if lang not in pysbd.languages.LANGUAGE_CODES:
+        lang = "en"
     return pysbd.Segmenter(language=lang, clean=False)
 
 
-def sentences(text: str, language: str | None = None) -> list[str]:
+def raw_segments(text: str, lang: str, which: str | None = None) -> list[str]:
+    which = which or backend()
+    if which == "sentencex":
+        import sentencex
+        return list(sentencex.segment(lang, text))
+    return _pysbd(lang).segment(text)
+
+
+def sentences(text: str, language: str | None = None, *, which: str | None = None) -> list[str]:
     """Split ``text`` into sentences as written (stripped, never empty)."""
     text = text.strip()
     if not text:
         return []
-    lang = segmenter_language(language)
+    lang = base_language(language)
     try:
-        segs = _segmenter(lang).segment(text)
+        segs = raw_segments(text, lang, which)
     except Exception:  # a segmenter bug must never lose text
         segs = [text]
     starts = _starts(text, segs)
-    if starts is None:  # pysbd changed the text: keep the block whole
+    if starts is None:  # the segmenter changed the text: keep the block whole
         starts = [0]
-    starts = _fix_starts(text, starts)
+    starts = _fix_starts(text, starts, lang)
     out = []
     for i, st in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
@@ -86,41 +110,55 @@ def _starts(text: str, segs: list[str]) -> list[int] | None:
     return starts
 
 
-def _fix_starts(text: str, starts: list[int]) -> list[int]:
-    """Drop a boundary that falls just before a closing quote or bracket
-    ('他说：“你好。' + '”然后走了。' is one sentence): the closer belongs to
-    the text before it."""
+def _fix_starts(text: str, starts: list[int], lang: str) -> list[int]:
+    """Correct the segmenter's boundaries with rules that hold in every
+    language we speak."""
+    ttl = titles(lang)
     fixed = [starts[0]]
     for st in starts[1:]:
-        if text[st] in CLOSERS and _closes(text, st):
+        # closing quotes/brackets go back to the sentence they close
+        while st < len(text) and (text[st] in CLOSERS or text[st].isspace()):
+            st += 1
+        if st >= len(text):
             continue
+        before = text[fixed[-1]:st].rstrip()
+        rest = text[st:]
+        m = _LOWER_START.match(rest)
+        if m and m.group(1).islower() and lang not in ("zh", "ja", "ar"):
+            continue  # '"Stop!" he said.' / '« Arrête ! » cria-t-il.'
+        if lang in ("zh", "ja") and before[-1:] in CLOSERS and rest[:1] not in _CJK_OPENERS:
+            continue  # 「止まれ！」と彼は言った。 / “谢谢你！”然后离开了。
+        last = _LAST_TOKEN.search(before)
+        if last:
+            tok = last.group(1)
+            if tok in ttl:
+                continue  # "Dr." / "M." / "Sr." never end a sentence
+            if _INITIAL.search(tok) and (rest[:1] == "-" or rest[:1].isupper()) \
+                    and not (lang == "en" and tok.endswith("I.")):
+                continue  # "J.-P. Sartre", "J. R. R. Tolkien"
+            if lang == "de" and re.search(r"(?:^|\s)\d{1,2}\.$", before):
+                continue  # "im 19. Jahrhundert", "am 3. Mai"
         fixed.append(st)
     return fixed
 
 
-def _closes(text: str, i: int) -> bool:
-    ch = text[i]
-    if ch in "\"'":  # a straight quote closes when nothing but space follows it
-        return i + 1 >= len(text) or text[i + 1].isspace()
-    return True
-
-
 def _cjk_split(sentence: str) -> list[str]:
-    """pysbd sometimes leaves several CJK sentences together; split after
-    each terminal mark (with its closing quotes) unless inside quotes."""
+    """Split after each CJK terminal mark outside quotes, in case the
+    segmenter left several sentences together; a terminal followed by a
+    closing quote ends the sentence only if a new quotation opens next."""
     out, start, depth = [], 0, 0
-    opens, closes = "“‘「『（《〈【", "”’」』）》〉】"
     i = 0
     while i < len(sentence):
         ch = sentence[i]
-        if ch in opens:
+        if ch in _CJK_OPENERS:
             depth += 1
-        elif ch in closes:
+        elif ch in CLOSERS:
             depth = max(0, depth - 1)
         if depth == 0 and ch in "。！？":
             m = _CJK_TERMINAL.match(sentence, i)
             end = m.end() if m else i + 1
-            if end < len(sentence):
+            closed = sentence[end - 1] in CLOSERS
+            if end < len(sentence) and (not closed or sentence[end] in _CJK_OPENERS):
                 out.append(sentence[start:end].strip())
                 start = end
             i = end

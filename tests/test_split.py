@@ -59,14 +59,26 @@ def test_sentences_chinese_closing_quote_stays_with_its_sentence():
     assert got == ["他说：“你好。”然后走了。", "今天天气很好！", "是吗？"]
 
 
+def test_sentences_titles_initials_and_german_ordinals():
+    assert sentences("J.-P. Sartre est né en 1905. Il est mort en 1980.", "fr") == [
+        "J.-P. Sartre est né en 1905.", "Il est mort en 1980."]
+    assert sentences("Das geschah im 19. Jahrhundert. Heute nicht.", "de") == [
+        "Das geschah im 19. Jahrhundert.", "Heute nicht."]
+    assert sentences("O Sr. Silva chegou. Disse olá.", "pt") == ["O Sr. Silva chegou.", "Disse olá."]
+    assert sentences("“Stop!” he said. Nobody listened.", "en") == [
+        "“Stop!” he said.", "Nobody listened."]
+
+
 def test_sentences_japanese():
     got = sentences("「こんにちは。」と彼は言った。今日は良い天気です！本当？", "ja")
     assert got == ["「こんにちは。」と彼は言った。", "今日は良い天気です！", "本当？"]
 
 
-def test_sentences_never_lose_text():
-    text = "One. Two!  Three? «Four.» Five… six... — seven; eight"
-    got = sentences(text, "en")
+@pytest.mark.parametrize("which", ["sentencex", "pysbd"])
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "zh", "ja", "ar", "xx"])
+def test_sentences_never_lose_text(which, lang):
+    text = "One. Two!  Three? «Four.» Five… six... — seven; eight 。九！十？「十一。」と"
+    got = sentences(text, lang, which=which)
     assert re.sub(r"\s+", "", "".join(got)) == re.sub(r"\s+", "", text)
     assert all(s.strip() == s and s for s in got)
 
