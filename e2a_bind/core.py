@@ -148,7 +148,7 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
         if asm.samples == 0:
             raise InputError("the spoken sentences contain no audio: nothing to bind")
         metadata = book_metadata(book, audio)
-        cover = _cover(book)
+        cover = _cover(book, base)
         opts = dict(options or {})
         if bitrate:
             opts["bitrate"] = bitrate
@@ -189,11 +189,15 @@ def _sample_rate(audio: dict | None, rec: dict, path: Path) -> int:
         raise InputError("cannot read audio", path=path) from None
 
 
-def _cover(book: dict | None) -> Path | None:
+def _cover(book: dict | None, workdir: Path | None = None) -> Path | None:
+    """The cover image: an absolute path, or one relative to the workdir (as
+    `e2a pipeline` stores it, so a moved workdir keeps its cover)."""
     cover = (book or {}).get("cover")
     if not cover:
         return None
     path = Path(cover)
+    if not path.is_absolute() and workdir is not None and (Path(workdir) / path).is_file():
+        path = Path(workdir) / path
     if not path.is_file():
         warn(f"{cover}: cover image not found; writing no cover")
         return None
