@@ -40,7 +40,7 @@ echo "== start a conversion as $U and kill the container mid-book"
 $C run -d --name e2a-check --user "$U" -v "$D:/app" "$IMG" pipeline ebooks/aesop.epub --session book1 >/dev/null
 n=0
 for _ in $(seq 600); do
-  n=$(find "$D/tmp" -name '*.flac' -path '*/audio/*' ! -name '.*' 2>/dev/null | wc -l)
+  n=$( (find "$D/tmp" -name '*.flac' -path '*/audio/*' ! -name '.*' 2>/dev/null || true) | wc -l)
   [ "$n" -ge 4 ] && break
   sleep 0.2
 done
