@@ -170,7 +170,7 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
 
 # --------------------------------------------------------- TOC -> chapters
 
-def flatten_toc(nodes: list[TocEntry]) -> list[TocEntry]:
+def flatten_toc(nodes: list[TocEntry], force: bool = False) -> list[TocEntry]:
     """The TOC entries that start chapters. A node is opened (its children
     become chapters) when it has no target, when its children lead to other
     files, or when they have children of their own (a part holding chapters);
@@ -184,7 +184,7 @@ def flatten_toc(nodes: list[TocEntry]) -> list[TocEntry]:
             continue
         other_file = any(_first_target(k) not in (None, node.target) for k in kids)
         deep = any(k.children for k in kids)
-        if node.target is None or other_file or deep:
+        if node.target is None or other_file or deep or force:
             if node.target:
                 out.append(node)
             out.extend(flatten_toc(kids))
@@ -220,7 +220,14 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
 
     # TOC entries -> (item index, block index)
     starts: dict[tuple[int, int], TocEntry] = {}
-    for e in flatten_toc(model.toc):
+    entries = flatten_toc(model.toc)
+    if len(entries) <= 2:
+        # one article with its sections (a TOC of one entry and its children):
+        # the sections are the chapters
+        more = flatten_toc(model.toc, force=True)
+        if len(more) >= 3:
+            entries = more
+    for e in entries:
         if e.target not in index_of:
             continue
         i = index_of[e.target]
