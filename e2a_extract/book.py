@@ -152,6 +152,9 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
             return t
     if not ch.blocks and re.match(r"(end|foot)?notes\b", title, re.I):
         return "notes"
+    book_title = re.sub(r"\W+", " ", (model.meta.get("title") or "")).strip().lower()
+    if book_title and re.sub(r"\W+", " ", title).strip().lower() == book_title and ch.words < 60:
+        return "titlepage"
     # 3. Project Gutenberg boilerplate (header, licence)
     text = " ".join(b["text"] for b in ch.blocks[:60])
     if _PG.search(text) and (len(_PG.findall(text)) >= 2 or ch.words < 400):
@@ -338,19 +341,28 @@ def _resolve(item_name: str, href: str) -> tuple[str, str]:
 
 
 def _heading_cuts(it: Item) -> list[int]:
+    """Where to cut one document into chapters: at every heading of the highest
+    level that occurs at least twice (a lone <h1> book title stays a heading)."""
     heads = [(k, b.get("level", 6)) for k, b in enumerate(it.doc.blocks) if b["type"] == "heading"]
     if len(heads) < 2:
         return []
-    top = min(lv for _, lv in heads)
-    cuts = [k for k, lv in heads if lv == top]
-    if len(cuts) < 2:
+    for level in sorted({lv for _, lv in heads}):
+        cuts = [k for k, lv in heads if lv == level]
+        if len(cuts) >= 2:
+            break
+    else:
         return []
-    # consecutive headings (a heading group) cut once
     out = []
     for k in cuts:
-        if out and k == out[-1] + 1:
+        # a heading right after a heading of a higher level (h1 "Part I" + h2
+        # "Chapter 1") starts its chapter there
+        start = k
+        while start > 0 and it.doc.blocks[start - 1]["type"] == "heading" and \
+                it.doc.blocks[start - 1].get("level", 6) < it.doc.blocks[k].get("level", 6):
+            start -= 1
+        if out and start <= out[-1] + 1 and k == out[-1] + 1:
             continue
-        out.append(k)
+        out.append(start)
     return out
 
 
@@ -368,6 +380,15 @@ def _is_matter(it: Item, model: BookModel) -> bool:
 
 
 def _first_heading(ch: Chapter) -> str:
+    """The chapter's own heading: of a run of headings at its start ("Part
+    One", "Chapter 1"), the last; else the first heading near its start."""
+    run = []
+    for b in ch.blocks:
+        if b["type"] != "heading":
+            break
+        run.append(b["text"])
+    if run:
+        return run[-1]
     for b in ch.blocks[:8]:
         if b["type"] == "heading":
             return b["text"]
