@@ -152,8 +152,10 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
             return t
     if not ch.blocks and re.match(r"(end|foot)?notes\b", title, re.I):
         return "notes"
-    book_title = re.sub(r"\W+", " ", (model.meta.get("title") or "")).strip().lower()
-    if book_title and re.sub(r"\W+", " ", title).strip().lower() == book_title and ch.words < 60:
+    full = model.meta.get("title") or ""
+    names = {re.sub(r"\W+", " ", t).strip().lower() for t in (full, full.split(":")[0]) if t}
+    if re.sub(r"\W+", " ", title).strip().lower() in names - {""} and ch.words < 60 \
+            and model.format not in ("txt",):
         return "titlepage"
     # 3. Project Gutenberg boilerplate (header, licence)
     text = " ".join(b["text"] for b in ch.blocks[:60])

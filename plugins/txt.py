@@ -303,7 +303,7 @@ def _block(lines: list[str], wrap: int) -> dict:
 def _guess_title(paras: list[list[str]]) -> str:
     for p in paras[:5]:
         t = " ".join(x.strip() for x in p)
-        if 2 <= len(t) <= 80 and not t.startswith("["):
+        if 2 <= len(t) <= 80 and not t.startswith("[") and not _heading_kind(p):
             return t
     return ""
 
