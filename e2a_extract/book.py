@@ -60,6 +60,8 @@ class Chapter:
     first_item: str = ""
     noterefs: list[tuple[str, str]] = field(default_factory=list)  # (item, href)
     from_toc: bool = False
+    at_item_start: bool = True    # starts at the top of its file (file-level signals apply)
+    is_part: bool = False         # its TOC entry holds other chapters (a part heading)
     index: int | None = None      # in the output; None when skipped
     notes: list[str] = field(default_factory=list)
 
@@ -136,12 +138,13 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
     """The chapter's type: what it is (titlepage, imprint, chapter, preface...)."""
     item = items.get(ch.first_item)
     title = (ch.title or "").strip().strip(".:").strip()
-    # 1. the book's own semantics: epub:type / landmarks / guide
-    if item is not None:
+    # 1. the book's own semantics: epub:type / landmarks / guide (these describe
+    #    a whole file: they apply to the chapter that starts the file)
+    if item is not None and ch.at_item_start:
         t = _type_from_epub(item.doc.types)
         if t:
             return t
-    lm = model.landmarks.get(ch.first_item)
+    lm = model.landmarks.get(ch.first_item) if ch.at_item_start else None
     if lm:
         t = _type_from_epub({lm})
         if t:
@@ -163,12 +166,13 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
         if not re.search(r"\bchapter\b", title, re.I) or ch.words < 400:
             return "boilerplate"
     # 4. the file name, when the title says nothing
-    if item is not None and not ch.from_toc:
+    if item is not None and not ch.from_toc and ch.at_item_start:
         base = posixpath.basename(item.name)
         for rx, t in _NAME_RULES:
             if rx.search(base):
                 return t
-    if item is not None and item.doc.types & {"frontmatter"} and ch.words < 40 and not ch.from_toc:
+    if item is not None and item.doc.types & {"frontmatter"} and ch.words < 40 and not ch.from_toc \
+            and ch.at_item_start:
         return "titlepage"
     return "chapter"
 
@@ -263,7 +267,8 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
             end = cuts[k + 1] if k + 1 < len(cuts) else len(blocks)
             e = starts.get((i, b)) if use_toc else None
             cur = Chapter(title=(e.title if e else ""), blocks=[], first_item=it.name,
-                          from_toc=e is not None)
+                          from_toc=e is not None, at_item_start=(b == 0),
+                          is_part=bool(e and e.children))
             chapters.append(cur)
             _Seg(it, b, end).into(cur)
 
@@ -272,6 +277,15 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
         if not ch.title:
             ch.title = _first_heading(ch) or by_name[ch.first_item].doc.title or ""
         ch.type = classify(ch, model, by_name)
+    # scraps before the first real chapter ("THE MILLENNIUM FULCRUM EDITION 3.0",
+    # a half title without markup) are title-page matter
+    first_real = next((k for k, ch in enumerate(chapters)
+                       if ch.type not in SKIP_TYPES and ch.words >= 200), None)
+    if first_real is not None:
+        for ch in chapters[:first_real]:
+            if ch.type == "chapter" and ch.words < 20 and not ch.is_part and not any(
+                    b["type"] == "verse" for b in ch.blocks):
+                ch.type = "titlepage"
     # roles: skipped matter before the first body chapter is front, after is back
     body_idx = [k for k, ch in enumerate(chapters) if ch.type not in SKIP_TYPES and ch.blocks]
     last_body = body_idx[-1] if body_idx else -1
