@@ -615,10 +615,16 @@ def normalize(text: str, lang: str = "en", *, heading: bool = False) -> str:
     return text.replace("\u00a0", " ")
 
 
-def speakable(text: str, language: str = "en", *, heading: bool = False) -> str:
+def speakable(text: str, language: str = "en", *, heading: bool = False,
+              lexicon=None, phoneme_markup: str | None = None) -> str:
     """The text an engine should say for ``text`` (one sentence or piece).
+    ``lexicon`` (a ``lexicon.Lexicon``) replaces whole words first; phonemes
+    are written with ``phoneme_markup`` (e.g. ``"[[ {} ]]"``) when given.
     Returns "" when nothing in it can be spoken (e.g. "* * *")."""
+    from .lexicon import protect, restore
+    text, spoken = protect(text, lexicon, phoneme_markup)
     out = clean_punctuation(normalize(text, language, heading=heading))
+    out = " ".join(restore(out, spoken).split())
     if not any(ch.isalnum() for ch in out):
         return ""
     if heading and not _TERMINAL.search(out):
