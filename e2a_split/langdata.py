@@ -348,11 +348,17 @@ ROMAN_CARDINAL_BEFORE = {
     "it": "Capitolo Parte Libro Tomo Atto Scena Canto Sezione Articolo Lettera capitolo CAPITOLO",
     "pt": "Capítulo Parte Livro Tomo Ato Acto Cena Canto Secção Seção Artigo Carta capítulo século CAPÍTULO",
     "nl": "Hoofdstuk Deel Boek Bedrijf Scène Zang Artikel HOOFDSTUK",
-    "pl": "Rozdział Część Księga Tom Akt Scena Pieśń Artykuł ROZDZIAŁ",
-    "ru": "Глава Часть Книга Том Акт Сцена Песнь Статья ГЛАВА",
+    "pl": "Rozdział rozdziale rozdziału Część części Księga księgi Tom tomie tomu Akt Scena Pieśń Artykuł artykułu ROZDZIAŁ",
+    "ru": "Глава главы главе главу главой Часть части частью Книга книги книгу Том тома томе Акт Сцена Песнь Статья статьи статью ГЛАВА",
 }
 # Roman numerals that are common words or abbreviations: only read as numbers
 # after a word of ROMAN_CARDINAL_BEFORE.
 ROMAN_WORDS = {"I", "C", "D", "L", "M", "V", "X", "MIX", "CD", "DC", "MD", "CV", "LI", "DI", "MI",
                "MM", "CC", "CM", "DIV", "VI", "CL", "ML", "DL", "XL", "XXL", "LL", "DCL", "MC",
                "LCD", "MDC", "CI", "XXX", "DVD", "CDC", "MCC", "LIV", "MIC", "VIC", "CIV", "DIX", "DIL"}
+
+# Units written in another script: alias -> key of UNITS.
+UNIT_ALIASES = {
+    "ru": {"км/ч": "km/h", "км": "km", "см": "cm", "мм": "mm", "м": "m", "кг": "kg", "мг": "mg",
+           "мл": "ml", "л": "l"},
+}

@@ -57,9 +57,30 @@ def _int_of(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
+def _ru_accusative(out: str, m: re.Match) -> str:
+    """'заплатил тысяча' -> 'заплатил тысячу' (after a past-tense verb or a
+    preposition that takes the accusative)."""
+    if not out.startswith("тысяча"):
+        return out
+    before = m.string[:m.start()].split()
+    prev = before[-1].lower() if before else ""
+    if prev.endswith(("ил", "ал", "ел", "ила", "ала", "ела", "или", "али", "ели")) \
+            or prev in ("за", "на", "про", "через", "в"):
+        return "тысячу" + out[len("тысяча"):]
+    return out
+
+
 def _number(m: re.Match, lang: str) -> str:
     i, f = _int_of(m.group("int")), m.group("frac")
-    return decimal(i, f, lang) if f else cardinal(i, lang)
+    out = decimal(i, f, lang) if f else cardinal(i, lang)
+    if lang == "ru":
+        out = _ru_accusative(out, m)
+    if "sign" in m.re.groupindex and m.group("sign"):
+        out = _join(lang, L.words(lang)["minus"], out)
+    return out
+
+
+_SIGN = r"(?P<sign>[-−](?=\d))?"
 
 
 def _value(m: re.Match) -> float:
@@ -191,7 +212,7 @@ def _de_ordinal(n: int, before: str, after: str) -> str:
 # ------------------------------------------------------------------ Roman
 @functools.lru_cache(maxsize=64)
 def _roman_context(lang: str) -> frozenset[str]:
-    return frozenset(L.ROMAN_CARDINAL_BEFORE.get(lang, "").split())
+    return frozenset(w.lower() for w in L.ROMAN_CARDINAL_BEFORE.get(lang, "").split())
 
 
 _CENTURY = {"en": r"century|centuries", "fr": r"siècles?", "de": r"Jahrhunderts?",
@@ -199,18 +220,46 @@ _CENTURY = {"en": r"century|centuries", "fr": r"siècles?", "de": r"Jahrhunderts
             "ru": r"век[аеу]?|веках|векам", "es": r"", "pt": r""}
 
 
-def _regnal(v: int, lang: str) -> str:
+_DE_DAT = {"unter", "mit", "von", "bei", "nach", "seit", "zu", "aus", "vor", "gegenüber"}
+_DE_ACC = {"für", "durch", "gegen", "ohne", "um", "über"}
+_RU_CASE = {"при": "p", "о": "p", "об": "p", "у": "g", "от": "g", "до": "g", "из": "g",
+            "для": "g", "без": "g", "после": "g", "около": "g", "к": "d", "по": "d",
+            "с": "i", "со": "i", "перед": "i", "под": "i", "над": "i"}
+_PL_CASE = {"za": "gen", "od": "gen", "do": "gen", "u": "gen", "dla": "gen", "bez": "gen",
+            "podczas": "gen", "wobec": "gen", "przy": "loc", "o": "loc", "po": "loc"}
+
+
+def _regnal(v: int, lang: str, before: str = "") -> str:
+    words_before = before.split()
+    prep = words_before[-2].lower() if len(words_before) >= 2 else ""
+    name = words_before[-1] if words_before else ""
+    if lang == "de":
+        o = ordinal_int(v, lang).capitalize()
+        if prep in _DE_DAT:
+            return "dem " + o + "n"
+        if prep in _DE_ACC:
+            return "den " + o + "n"
+        return "der " + o
+    if lang == "ru":
+        case = _RU_CASE.get(prep)
+        if case:
+            return _ru_ordinal(v, case)
+        return _ru_ordinal(v, "n", "f" if name.endswith(("а", "я")) else "m")
+    if lang == "pl":
+        case = _PL_CASE.get(prep)
+        o = ordinal_int(v, lang)
+        if case:
+            return _pl_case(o, case)
+        return _pl_case(o, "fem") if name.endswith("a") else o
     if lang == "en":
         return "the " + ordinal_int(v, lang)
     if lang == "fr":
         return "premier" if v == 1 else cardinal_int(v, lang)
-    if lang == "de":
-        return "der " + ordinal_int(v, lang).capitalize()
     if lang == "nl":
         return "de " + ordinal_int(v, lang)
     if lang in ("es", "pt"):
         return ordinal_int(v, lang) if v <= 10 else cardinal_int(v, lang)
-    if lang in ("it", "pl", "ru"):
+    if lang == "it":
         return ordinal_int(v, lang)
     return cardinal_int(v, lang)
 
@@ -226,7 +275,7 @@ def _roman(text: str, lang: str, heading: bool) -> str:
     century = _CENTURY.get(lang) or None
     rx = re.compile(r"(?<![\w'’\-])([IVXLCDM]+)(er|re|e|ème|eme|ᵉʳ|ᵉ)?(?![\w'’\-])")
     if lang == "de":  # "Ludwig XIV. regierte": the full stop marks the ordinal
-        text = re.sub(r"(?<=[a-zäöüß]) ([IVXLCDM]+)\.(?=\s+[a-zäöüß])", r" \1", text)
+        text = re.sub(r"(?<=[a-zäöüß]) ([IVXLCDM]+)\.(?=\s+[a-zäöüß]|,)", r" \1", text)
 
     def repl(m: re.Match) -> str:
         numeral, suf = m.group(1), m.group(2)
@@ -256,13 +305,13 @@ def _roman(text: str, lang: str, heading: bool) -> str:
                     return _pl_case(base, "loc" if prev.lower() in ("w", "we") else "gen")
                 return base
             return ordinal_int(v, lang)
-        if prev.rstrip(".,:;") in ctx or prev in ctx:
+        if prev.rstrip(".,:;").lower() in ctx or prev.lower() in ctx:
             return cardinal_int(v, lang)
         allowed = L.ROMAN_WORDS - ({"V", "X"} if lang == "en" else {"V", "X", "I"})
         if prev[:1].isupper() and prev[-1:].isalpha() and numeral not in allowed \
                 and (numeral != "I" or len(before.split()) > 1) \
                 and not before.endswith((".", "!", "?")):
-            return _regnal(v, lang)
+            return _regnal(v, lang, before)
         return m.group(0)
 
     return rx.sub(repl, text)
@@ -293,13 +342,9 @@ def _time(h: int, mi: int, lang: str) -> str:
         tail = {15: "y cuarto", 30: "y media"}.get(mi, f"y {c(mi)}")
         return f"{hh} {tail}"
     if lang == "it":
-        if h == 0 and mi == 0:
-            return "mezzanotte"
         hh = "l'una" if h == 1 else c(h)
         return f"{hh} e {c(mi)}" if mi else hh
     if lang == "pt":
-        if h == 0 and mi == 0:
-            return "meia-noite"
         fem = {1: "uma", 2: "duas", 21: "vinte e uma", 22: "vinte e duas"}
         hh = fem.get(h, c(h))
         if mi == 0:
@@ -407,9 +452,11 @@ def _times(text: str, lang: str) -> str:
     if lang == "pl":  # "o 10:30" -> "o dziesiątej trzydzieści"
         def pl_o(m):
             h, mi = int(m.group("h")), int(m.group("m"))
-            if h > 24 or mi > 59 or h == 0:
+            if h > 24 or mi > 59:
                 return m.group(0)
-            hh = _pl_case(ordinal_int(h, lang), "fem_loc")
+            if h == 0 and mi == 0:
+                return f"{m.group('o')} północy"
+            hh = "zero" if h == 0 else _pl_case(ordinal_int(h, lang), "fem_loc")
             tail = "" if mi == 0 else (f" zero {cardinal_int(mi, lang)}" if mi < 10 else f" {cardinal_int(mi, lang)}")
             return f"{m.group('o')} {hh}{tail}"
         text = re.sub(r"(?P<o>\b[oO]d?|\b[oO]koło|\bpo|\bprzed) (?P<h>[01]?\d|2[0-4]):(?P<m>[0-5]\d)(?![\d:])", pl_o, text)
@@ -437,7 +484,8 @@ def _currency(text: str, lang: str) -> str:
             return amount + one
         if f and len(f) == 2 and cent1:
             c = int(f)
-            main = f"{cardinal_int(i, lang)} {plural_form(i, (one, many), lang)}" if i else ""
+            amount = _ru_accusative(cardinal_int(i, lang), m) if lang == "ru" else cardinal_int(i, lang)
+            main = f"{amount} {plural_form(i, (one, many), lang)}" if i else ""
             tail = f"{cardinal_int(c, lang)} {plural_form(c, (cent1, cents), lang)}" if c else ""
             if main and tail:
                 return f"{main} {L.words(lang)['and_']} {tail}"
@@ -466,20 +514,22 @@ def _percent_units(text: str, lang: str) -> str:
             return f"{n} {word}"
         return _join(lang, n, w["percent"])
     lb = _lb(lang)
-    text = re.sub(rf"{lb}{num}\s?%", pct, text)
+    text = re.sub(rf"{lb}{_SIGN}{num}\s?%", pct, text)
     units = L.UNITS.get(lang, L.UNITS["en"])
-    alt = "|".join(re.escape(u) for u in L.UNIT_KEYS)
+    aliases = L.UNIT_ALIASES.get(lang, {})
+    alt = "|".join(re.escape(u) for u in sorted(list(L.UNIT_KEYS) + list(aliases), key=len, reverse=True))
 
     def unit(m):
-        forms = units[m.group("unit")]
+        key = aliases.get(m.group("unit"), m.group("unit"))
+        forms = units[key]
         n = _number(m, lang)
         if m.group("frac"):
             word = forms[1].split("|")[-1] if lang not in ("ru", "pl") else forms[1].split("|")[0]
         else:
             word = plural_form(int(_int_of(m.group("int"))), forms, lang)
         return _join(lang, n, word)
-    text = re.sub(rf"{lb}{num}\s?(?P<unit>{alt})(?![A-Za-z/])", unit, text)
-    text = re.sub(rf"{lb}{num}\s?°(?![A-Za-z])", lambda m: _join(lang, _number(m, lang), w["degrees"]), text)
+    text = re.sub(rf"{lb}{_SIGN}{num}\s?(?P<unit>{alt})(?![^\W\d_]|/)", unit, text)
+    text = re.sub(rf"{lb}{_SIGN}{num}\s?°(?![A-Za-z])", lambda m: _join(lang, _number(m, lang), w["degrees"]), text)
     return text
 
 
@@ -578,7 +628,6 @@ def clean_punctuation(text: str) -> str:
     text = _SPACE_PUNCT.sub(r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)  # ", ," left by dashes
     text = re.sub(r",\s*([.!?…])", r"\1", text)
-    text = re.sub(r",$", "", text)
     text = _LEAD.sub("", text)
     return text.strip()
 

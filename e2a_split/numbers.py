@@ -76,6 +76,8 @@ def cardinal_int(n: int, lang: str) -> str:
             from .langdata import words
             return words(lang)["minus"] + " " + cardinal_int(-n, lang)
         out = num2words(n, lang=code)
+        if code == "en":
+            out = out.replace(",", "")  # "one thousand, two hundred": no pause when said
         if code == "ru" and out.startswith("одна тысяча"):
             out = out[5:]  # "тысяча двести", as said
         return out
