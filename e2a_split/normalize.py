@@ -633,6 +633,7 @@ def clean_punctuation(text: str) -> str:
 
 
 _warned: set[str] = set()
+_ROMAN_HINT = re.compile(r"(?<![\w'’\-])[IVXLCDM]+")
 
 
 def normalize(text: str, lang: str = "en", *, heading: bool = False) -> str:
@@ -652,7 +653,18 @@ def normalize(text: str, lang: str = "en", *, heading: bool = False) -> str:
         ("numbers", lambda t: _numbers(t, lang)),
         ("symbols", lambda t: _symbols(t, lang)),
     ]
+    has_digit = any(ch.isdigit() for ch in text)
+    skip = set() if has_digit else {"dates", "times", "currency", "percent", "ordinals",
+                                     "years", "numbers"}
+    if "@" not in text:
+        skip.add("emails")
+    if "www." not in text and "://" not in text:
+        skip.add("urls")
+    if not _ROMAN_HINT.search(text):
+        skip.add("roman")
     for name, step in steps:
+        if name in skip:
+            continue
         try:
             text = step(text)
         except Exception as exc:  # a rule's bug must never stop a book
