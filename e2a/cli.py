@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from e2a_common import plugins
-from e2a_common.console import cli_entry, log, set_quiet
+from e2a_common.console import cli_entry, set_quiet
 from e2a_common.errors import E2AError, EXIT_ERROR, InputError
 
 from . import __version__

@@ -3,8 +3,6 @@ a checkpoint, a lock, resume and batch runs. The CLI and the web interface both
 call ``convert()``; there is no second copy of this logic."""
 from __future__ import annotations
 
-import itertools
-import json
 import re
 import shutil
 import time
@@ -127,9 +125,6 @@ def _read_saved(rec_path: Path) -> Iterator[dict]:
 def convert(book: str | Path, opts: PipelineOptions | None = None, *,
             on_event: Event | None = None) -> PipelineResult:
     """Convert one ebook. Resumes from the session's workdir when one exists."""
-    from e2a_bind import bind
-    from e2a_speak import speak
-
     opts = opts or PipelineOptions()
     t0 = time.monotonic()
     book = Path(book)
@@ -147,87 +142,103 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
 
     workdir.mkdir(parents=True, exist_ok=True)
     with S.SessionLock(workdir):
-        cp = S.Checkpoint.load(workdir)
-        if opts.force_restart and (cp.exists or (workdir / S.RECORDS).exists()):
-            log(f"{book}: --force-restart: discarding session {session} ({workdir})")
-            for child in workdir.iterdir():
-                if child.name != S.LOCK:
-                    shutil.rmtree(child) if child.is_dir() else child.unlink()
-            cp = S.Checkpoint.load(workdir)
-        elif cp.exists and cp.data.get("stage") != "new":
-            spoken = S.count_audio(workdir)
-            log(f"{book}: found session {session}: stage {cp.data.get('stage')}, "
-                f"{cp.data.get('sentences_spoken', 0)}/{cp.data.get('sentences_total', '?')} sentences spoken "
-                f"({spoken} audio files), last activity {cp.data.get('updated')}; resuming")
-            old = (cp.data.get("engine"), cp.data.get("voice"))
-            if old[0] and old != (opts.engine, opts.voice):
-                log(f"{book}: engine/voice changed from {old[0]}/{old[1]} to {opts.engine}/{opts.voice}: "
-                    "audio of the old voice is not reused")
-        cp.update(book=str(book), book_hash=bhash, session=session, engine=opts.engine,
-                  voice=opts.voice, language=opts.language, stage=cp.data.get("stage", "new"),
-                  error=None, started=S.now_iso())
-
-        # 1-2. extract + split (once; saved in the workdir)
-        _emit(on_event, stage="extract", book=str(book))
-        if not (workdir / S.RECORDS).exists():
-            cp.update(stage="extract")
-            log(f"{book}: extracting and splitting")
-        rec_path = prepare_records(book, workdir, opts)
-        meta = next((r for r in _read_saved(rec_path) if r.get("kind") == "book"), {})
-        total = sum(1 for r in _read_saved(rec_path) if r.get("kind") == "sentence")
-        chapters = sum(1 for r in _read_saved(rec_path) if r.get("kind") == "chapter")
-        if total == 0:
-            raise InputError("no speakable text found", path=book)
-        title = meta.get("title") or book.stem
-
-        if opts.output:
-            output = Path(opts.output)
-        else:
-            out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
-            output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
-        cp.update(stage="speak", title=title, sentences_total=total, chapters=chapters,
-                  output=str(output), format=fmt.name)
-        log(f"{book}: {chapters} chapters, {total} sentences -> {output}")
-
-        # 3. speak (skips every sentence whose FLAC exists)
-        progress = Progress(total, "speaking", force=opts.progress)
-        state = {"done": 0, "audio": 0.0, "last": 0.0, "made": 0}
-
-        def watch(records: Iterable[dict]) -> Iterator[dict]:
-            for rec in records:
-                if rec.get("kind") == "spoken":
-                    state["done"] += 1
-                    dur = float(rec.get("duration") or 0.0)
-                    state["audio"] += dur
-                    progress.update(audio_s=dur)
-                    now = time.monotonic()
-                    if now - state["last"] > 2.0 or state["done"] == total:
-                        state["last"] = now
-                        cp.update(sentences_spoken=state["done"], audio_seconds=round(state["audio"], 3))
-                        _emit(on_event, stage="speak", done=state["done"], total=total,
-                              audio_seconds=state["audio"], chapter=rec.get("chapter"))
-                yield rec
-
-        sp_opts = dict(opts.speak)
-        spoken = speak(_read_saved(rec_path), workdir, engine=opts.engine, voice=opts.voice,
-                       language=opts.language, gpu=opts.gpu, workers=opts.workers, **sp_opts)
-
-        # 4. bind (streams as sentences are spoken; writes the output atomically)
-        def bind_stage(records: Iterable[dict]) -> Any:
-            cp.update(stage="speak")
-            return bind(records, output, workdir=workdir, fmt=fmt.name, **opts.bind)
-
-        result = bind_stage(watch(spoken))
-        progress.close()
-        cp.update(stage="done", sentences_spoken=state["done"], audio_seconds=round(state["audio"], 3),
-                  output=str(output), finished=S.now_iso())
-        _emit(on_event, stage="done", output=str(output), total=total)
-    res = PipelineResult(book=book, output=output, workdir=workdir, session=session,
-                         sentences=total, seconds=time.monotonic() - t0, audio_seconds=state["audio"])
+        res = _convert_locked(book, opts, workdir=workdir, session=session, bhash=bhash, fmt=fmt,
+                              on_event=on_event)
+    res.seconds = time.monotonic() - t0
     if not opts.keep_workdir:
         S.remove_workdir(workdir)
-    log(f"{book}: wrote {output} ({state['audio'] / 60:.1f} min of audio in {res.seconds:.1f} s)")
+    if not res.skipped:
+        log(f"{book}: wrote {res.output} ({res.audio_seconds / 60:.1f} min of audio in {res.seconds:.1f} s)")
     return res
+
+
+def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session: str, bhash: str,
+                    fmt: Any, on_event: Event | None) -> PipelineResult:
+    from e2a_bind import bind
+    from e2a_speak import speak
+
+    cp = S.Checkpoint.load(workdir)
+    fresh = not cp.exists
+    if opts.force_restart and (cp.exists or (workdir / S.RECORDS).exists()):
+        log(f"{book}: --force-restart: discarding session {session} ({workdir})")
+        for child in workdir.iterdir():
+            if child.name != S.LOCK:
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        cp = S.Checkpoint.load(workdir)
+    elif cp.exists and cp.data.get("stage") != "new":
+        spoken = S.count_audio(workdir)
+        log(f"{book}: found session {session}: stage {cp.data.get('stage')}, "
+            f"{cp.data.get('sentences_spoken', 0)}/{cp.data.get('sentences_total', '?')} sentences spoken "
+            f"({spoken} audio files), last activity {cp.data.get('updated')}; resuming")
+        old = (cp.data.get("engine"), cp.data.get("voice"))
+        if old[0] and old != (opts.engine, opts.voice):
+            log(f"{book}: engine/voice changed from {old[0]}/{old[1]} to {opts.engine}/{opts.voice}: "
+                "audio of the old voice is not reused")
+    cp.update(book=str(book), book_hash=bhash, session=session, engine=opts.engine,
+              voice=opts.voice, language=opts.language, stage=cp.data.get("stage", "new"),
+              error=None, started=S.now_iso())
+
+    # 1-2. extract + split (once; saved in the workdir)
+    _emit(on_event, stage="extract", book=str(book))
+    if not (workdir / S.RECORDS).exists():
+        cp.update(stage="extract")
+        log(f"{book}: extracting and splitting")
+    rec_path = prepare_records(book, workdir, opts)
+    meta = next((r for r in _read_saved(rec_path) if r.get("kind") == "book"), {})
+    total = sum(1 for r in _read_saved(rec_path) if r.get("kind") == "sentence")
+    chapters = sum(1 for r in _read_saved(rec_path) if r.get("kind") == "chapter")
+    if total == 0:
+        raise InputError("no speakable text found", path=book)
+    title = meta.get("title") or book.stem
+
+    if opts.output:
+        output = Path(opts.output)
+    else:
+        out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
+        output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
+    if output.exists() and fresh and not opts.force_restart:
+        log(f"{book}: {output} already exists; nothing to do (--force-restart converts again)")
+        return PipelineResult(book=book, output=output, workdir=workdir, session=session,
+                              sentences=total, skipped=True)
+    cp.update(stage="speak", title=title, sentences_total=total, chapters=chapters,
+              output=str(output), format=fmt.name)
+    log(f"{book}: {chapters} chapters, {total} sentences -> {output}")
+
+    # 3. speak (skips every sentence whose FLAC exists)
+    progress = Progress(total, "speaking", force=opts.progress)
+    state = {"done": 0, "audio": 0.0, "last": 0.0, "made": 0}
+
+    def watch(records: Iterable[dict]) -> Iterator[dict]:
+        for rec in records:
+            if rec.get("kind") == "spoken":
+                state["done"] += 1
+                dur = float(rec.get("duration") or 0.0)
+                state["audio"] += dur
+                progress.update(audio_s=dur)
+                now = time.monotonic()
+                if now - state["last"] > 2.0 or state["done"] == total:
+                    state["last"] = now
+                    cp.update(sentences_spoken=state["done"], audio_seconds=round(state["audio"], 3))
+                    _emit(on_event, stage="speak", done=state["done"], total=total,
+                          audio_seconds=state["audio"], chapter=rec.get("chapter"))
+            yield rec
+
+    sp_opts = dict(opts.speak)
+    spoken = speak(_read_saved(rec_path), workdir, engine=opts.engine, voice=opts.voice,
+                   language=opts.language, gpu=opts.gpu, workers=opts.workers, **sp_opts)
+
+    # 4. bind (streams as sentences are spoken; writes the output atomically)
+    def bind_stage(records: Iterable[dict]) -> Any:
+        cp.update(stage="speak")
+        return bind(records, output, workdir=workdir, fmt=fmt.name, **opts.bind)
+
+    bind_stage(watch(spoken))
+    progress.close()
+    cp.update(stage="done", sentences_spoken=state["done"], audio_seconds=round(state["audio"], 3),
+              output=str(output), finished=S.now_iso())
+    _emit(on_event, stage="done", output=str(output), total=total)
+    return PipelineResult(book=book, output=output, workdir=workdir, session=session,
+                          sentences=total, audio_seconds=state["audio"])
 
 
 def record_failure(book: Path, opts: PipelineOptions, error: BaseException) -> None:
