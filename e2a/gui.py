@@ -34,7 +34,6 @@ os.environ.setdefault("DISABLE_TELEMETRY", "1")
 from e2a_common import plugins  # noqa: E402
 from e2a_common.errors import E2AError, InputError  # noqa: E402
 from e2a_common.hashing import file_hash  # noqa: E402
-from e2a_common.interfaces import ExtractOptions  # noqa: E402
 
 from . import jobs as J  # noqa: E402
 from . import session as S  # noqa: E402
@@ -48,6 +47,8 @@ LANGUAGES = ["en", "fr", "de", "es", "it", "pt", "nl", "pl", "ru", "uk", "cs", "
              "no", "el", "tr", "ar", "he", "hi", "zh", "ja", "ko", "vi", "ca", "ro", "hu"]
 STATUS_LABEL = {"queued": "queued", "running": "running", "done": "done", "failed": "failed",
                 "cancelled": "cancelled", "stopped": "stopped"}
+STAGE_LABEL = {"starting": "starting", "extract": "reading the book", "speak": "speaking",
+               "bind": "binding", "done": "done", "cancelled": "cancelled"}
 CSS = """
 .e2a-table { width: 100%; border-collapse: collapse; font-size: 0.92em; }
 .e2a-table th, .e2a-table td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #8884; vertical-align: top; }
@@ -131,40 +132,30 @@ class Backend:
 
     # --------------------------------------------------------------- plan
     def plan(self, name: str) -> dict[str, Any]:
-        """The book's metadata and chapter plan (title, words, role), from the
-        real extractor, front and back matter included (unticked by default)."""
-        from e2a_extract import extract
+        """The book's metadata and chapter plan (title, words, role) from the
+        real extractor, front and back matter included (unticked by default);
+        chapter indices are those of ``keep_front_matter=True``."""
+        import e2a_extract
 
         path = self.ebook_path(name)
         key = f"{name}:{file_hash(path)}"
         if key in self._plans:
             return self._plans[key]
+        rows = e2a_extract.plan(path, {"keep_front_matter": True})
+        chapters = [{"index": r["index"], "title": r.get("title") or f"Chapter {r['index'] + 1}",
+                     "role": r.get("role") or "body", "words": int(r.get("words") or 0)}
+                    for r in rows if r.get("index") is not None]
+        first_body = next((c["index"] for c in chapters if c["role"] == "body"), None)
         book: dict[str, Any] = {}
-        chapters: list[dict[str, Any]] = []
-        by_index: dict[Any, dict] = {}
         first_sentence = ""
-        with tempfile.TemporaryDirectory(prefix="e2a-plan-") as assets:
-            opts = ExtractOptions(assets_dir=Path(assets), keep_front_matter=True)
-            for rec in extract(path, opts):
-                kind = rec.get("kind")
-                if kind == "book":
-                    book = rec
-                elif kind == "chapter":
-                    ch = {"index": rec.get("index"), "title": rec.get("title") or f"Chapter {rec.get('index')}",
-                          "role": rec.get("role") or "body", "words": rec.get("words"), "_count": 0}
-                    chapters.append(ch)
-                    by_index[ch["index"]] = ch
-                elif kind == "block":
-                    ch = by_index.get(rec.get("chapter"))
-                    text = rec.get("text") or ""
-                    if ch is not None:
-                        ch["_count"] += len(text.split())
-                        if not first_sentence and ch["role"] == "body" and rec.get("type") != "heading":
-                            first_sentence = _first_sentence(text)
-        for ch in chapters:
-            if ch["words"] is None:
-                ch["words"] = ch["_count"]
-            del ch["_count"]
+        records = e2a_extract.extract(path, {"keep_front_matter": True, "no_cover": True,
+                                             **({"chapters": [first_body]} if first_body is not None else {})})
+        for rec in records:
+            if rec.get("kind") == "book":
+                book = rec
+            elif rec.get("kind") == "block" and rec.get("type") != "heading" and rec.get("text"):
+                first_sentence = _first_sentence(rec["text"])
+                break
         plan = {"name": name, "title": book.get("title") or path.stem, "authors": book.get("authors") or [],
                 "language": normalize_language(book.get("language")) or "", "chapters": chapters,
                 "preview_text": first_sentence}
@@ -247,15 +238,9 @@ class Backend:
 
 
 def chapter_selection(chosen: list[int], plan: dict[str, Any]) -> dict[str, Any]:
-    """The extract options that read exactly CHOSEN (chapter indices of the
-    plan, which lists front and back matter too)."""
-    roles = {c["index"]: c["role"] for c in plan["chapters"]}
-    opts: dict[str, Any] = {"chapters": chosen}
-    if any(roles.get(i) != "body" for i in chosen):
-        opts["keep_front_matter"] = True
-    else:
-        opts["keep_front_matter"] = True   # indices are those of the full plan
-    return opts
+    """The extract options that read exactly CHOSEN (indices of the plan, which
+    numbers front and back matter too, as ``keep_front_matter`` does)."""
+    return {"keep_front_matter": True, "chapters": sorted(chosen)}
 
 
 def _first_sentence(text: str) -> str:
@@ -276,15 +261,16 @@ def render_sessions(rows: list[dict[str, Any]]) -> str:
         total, done = r.get("total"), r.get("done") or 0
         bar = f"<progress max='{int(total)}' value='{int(done)}'></progress><br>" if total else ""
         status = STATUS_LABEL.get(r["status"], r["status"])
-        stage = r.get("stage") or ""
+        stage = STAGE_LABEL.get(r.get("stage") or "", r.get("stage") or "")
         if r["status"] == "running" and stage:
             status = f"{status} ({stage})"
+        chapter = r.get("chapter") if r["status"] == "running" else ""
         err = f"<div class='e2a-error'>{e(str(r['error']))}</div>" if r.get("error") else ""
         out.append(
             f"<tr data-session='{e(r['session'])}' data-status='{e(r['status'])}'>"
             f"<td><code>{e(r['session'])}</code></td><td>{e(str(r.get('title') or ''))}</td>"
             f"<td class='e2a-status-{e(r['status'])}'>{e(status)}{err}</td>"
-            f"<td>{bar}{e(J.format_progress(r))}</td><td>{e(str(r.get('chapter') or ''))}</td>"
+            f"<td>{bar}{e(J.format_progress(r))}</td><td>{e(str(chapter or ''))}</td>"
             f"<td>{e(str(r.get('updated') or ''))}</td></tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -353,7 +339,7 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
                                               elem_id="e2a-preview-text")
                     preview_btn = gr.Button("Preview voice", scale=1, elem_id="e2a-preview")
                 preview_audio = gr.Audio(label="Preview", type="numpy", interactive=False,
-                                         autoplay=True, elem_id="e2a-preview-audio")
+                                         autoplay=True, buttons=["download"], elem_id="e2a-preview-audio")
                 start_btn = gr.Button("Start conversion", variant="primary", elem_id="e2a-start")
                 start_msg = gr.Markdown("", elem_id="e2a-start-msg")
 
@@ -386,16 +372,17 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
                     gr.update(value=lang), gr.update(value=plan["preview_text"] or gr.skip()),
                     gr.update(choices=backend.list_ebooks(), value=name))
 
-        def on_upload(path, request: gr.Request):
+        def on_upload(path):
             if not path:
-                return gr.update()
+                return gr.update(), gr.update()
             try:
                 name = backend.store_upload(path, Path(path).name)
             except E2AError as exc:
                 raise gr.Error(str(exc))
-            return gr.update(choices=backend.list_ebooks(), value=name)
+            # the upload now lives in the ebooks folder: clear the upload box
+            return gr.update(choices=backend.list_ebooks(), value=name), gr.update(value=None)
 
-        upload.upload(on_upload, inputs=upload, outputs=picker)
+        upload.upload(on_upload, inputs=upload, outputs=[picker, upload])
         picker.change(load_plan, inputs=picker,
                       outputs=[book_name, info, chapters, language, preview_text, picker])
         refresh_books.click(lambda: gr.update(choices=backend.list_ebooks()), outputs=picker)
@@ -455,6 +442,7 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
         timer.tick(refresh_all, inputs=[chosen, last_job], outputs=[table, chosen, start_msg],
                    show_progress="hidden")
         app.load(refresh, inputs=chosen, outputs=[table, chosen], show_progress="hidden")
+        app.load(lambda: gr.update(choices=backend.list_ebooks()), outputs=picker, show_progress="hidden")
 
         def on_choose(job_id):
             if not job_id:
@@ -463,7 +451,7 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
                 path = backend.manager.download_path(job_id)
             except E2AError:
                 return gr.update(value=None, interactive=False)
-            return gr.update(value=str(path), interactive=True, label=f"Download {path.name}")
+            return gr.update(value=str(path), interactive=True, label=f"Download .{path.suffix.lstrip('.')}")
 
         chosen.change(on_choose, inputs=chosen, outputs=download)
 
