@@ -222,10 +222,13 @@ class JobManager:
         return jobs
 
     # ---------------------------------------------------------------- submit
-    def submit(self, book: str | Path, options: dict[str, Any] | None = None) -> Job:
+    def submit(self, book: str | Path, options: dict[str, Any] | None = None, *,
+               title: str | None = None) -> Job:
         """Queue a conversion of BOOK. The same book with the same options is the
         same job: submitting it again returns the existing job (requeued if it
-        had stopped)."""
+        had stopped). The audiobook is named after TITLE (else the file name) in
+        the audiobooks folder, with " (2)", " (3)"... when that name is taken, so
+        two conversions of one book never overwrite or skip each other."""
         book = Path(book).resolve()
         if not book.is_file():
             raise InputError("no such file", path=book)
@@ -241,11 +244,27 @@ class JobManager:
                     return job
                 return self._requeue(job)
             job = Job(id=sid, book=str(book), book_hash=bhash,
-                      workdir=str(S.workdir_for(sid, bhash, self.home)), options=opts)
+                      workdir=str(S.workdir_for(sid, bhash, self.home)), options=opts, title=title)
+            job.output = str(self._plan_output(title or book.stem, opts.get("output_format")))
             job.save()
             self._jobs[sid] = job
         self._queue.put(sid)
         return job
+
+    def _plan_output(self, title: str, fmt_name: str | None) -> Path:
+        from e2a_common import plugins
+
+        from .pipeline import _safe_filename
+
+        ext = plugins.get_format(fmt_name or "m4b").extension.lstrip(".")
+        stem = _safe_filename(title, "audiobook")
+        with self._lock:
+            taken = {j.output for j in self._jobs.values() if j.output}
+        for n in range(1, 1000):
+            cand = self.audiobooks_dir / (f"{stem}.{ext}" if n == 1 else f"{stem} ({n}).{ext}")
+            if str(cand) not in taken and not cand.exists():
+                return cand
+        raise JobError(f"{self.audiobooks_dir}: too many audiobooks named {stem!r}")
 
     def _requeue(self, job: Job) -> Job:
         job.progress = {}
@@ -409,7 +428,8 @@ class JobManager:
             session=job.id, language=o.get("language"), engine=o.get("engine") or "piper",
             voice=o.get("voice"), output_format=o.get("output_format"), gpu=bool(o.get("gpu")),
             workers=o.get("workers"), audiobooks_dir=self.audiobooks_dir,
-            keep_workdir=True,      # the job stays listed; _finish() frees the audio
+            output=Path(job.output) if job.output else None,
+            keep_workdir=True,      # the job stays listed; _free_audio() frees the audio
             progress=False, extract=dict(o.get("extract") or {}))
 
     def _run(self, job: Job) -> None:

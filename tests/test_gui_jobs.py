@@ -136,7 +136,7 @@ def test_job_runs_through_convert_and_is_saved_next_to_checkpoint(stages, e2a_ho
         job = m.submit(_book(tmp_path), {"output_format": "fake", "language": "en"})
         assert _wait(lambda: job.status == J.DONE), (job.status, job.error)
         out = Path(job.output)
-        assert out.parent == e2a_home / "audiobooks" and out.suffix == ".fake"
+        assert out == e2a_home / "audiobooks" / "my book.fake"
         assert out.read_text().count("Sentence") == 12
         wd = Path(job.workdir)
         assert wd.parent.name == f"proc-{job.id}"
@@ -162,6 +162,7 @@ def test_same_book_same_options_is_the_same_job(stages, e2a_home, tmp_path):
         b = m.submit(book, {"output_format": "fake"})
         c = m.submit(book, {"output_format": "fake", "extract": {"chapters": [0]}})
         assert a is b and c.id != a.id
+        assert Path(c.output).name == "my book (2).fake"
         stages.gate.set()
         assert _wait(lambda: a.status == J.DONE and c.status == J.DONE)
         # the chapter selection reached the extractor
