@@ -495,20 +495,23 @@ def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
           max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB, resume: bool = True,
           block: bool = True):
     """Start the job manager and the web server (blocks until Ctrl-C)."""
+    credentials = parse_auth(auth)           # bad options fail before the slow imports
+    if not 1 <= int(port) <= 65535:
+        raise InputError(f"--port {port}: not a TCP port")
+    _ensure_port_free(host, port)
     import gradio as gr  # noqa: F401  (import errors surface here, once)
 
     home = S.home().resolve()
-    credentials = parse_auth(auth)
     manager = J.JobManager(home, max_jobs=max_jobs)
     plugins.engines()   # build the plugin manager once, before worker threads use it
-    requeued = manager.start(resume=resume)
-    for job_id in requeued:
-        print(f"e2a gui: resuming {job_id}", file=sys.stderr)
     backend = Backend(manager, home=home, max_upload_bytes=max_upload_mb * 1024 * 1024)
     backend.ebooks_dir.mkdir(parents=True, exist_ok=True)
     manager.audiobooks_dir.mkdir(parents=True, exist_ok=True)
     app = build_app(backend)
     app.queue(default_concurrency_limit=4)
+    requeued = manager.start(resume=resume)
+    for job_id in requeued:
+        print(f"e2a gui: resuming {job_id}", file=sys.stderr)
     print(f"e2a gui: serving on http://{host}:{port} (home {home}; "
           f"{'login required' if credentials else 'no login'}; up to {manager.max_jobs} job(s) at once)",
           file=sys.stderr, flush=True)
@@ -520,7 +523,27 @@ def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
                    footer_links=[], ssr_mode=False, pwa=False, mcp_server=False,
                    enable_monitoring=False, quiet=True, show_error=True, prevent_thread_lock=not block,
                    theme=theme(), css=CSS)
+    except OSError as exc:
+        manager.stop(timeout=1)
+        raise GuiError(f"cannot serve on {host}:{port}: {exc}") from None
     finally:
         if block:
             manager.stop()
     return app, manager
+
+
+def _ensure_port_free(host: str, port: int) -> None:
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise GuiError(f"--host {host}: {exc.strerror or exc}") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise GuiError(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                           "(another server there? use --port)") from None
