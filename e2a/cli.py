@@ -180,6 +180,30 @@ def sessions_clean(name, older_than, all_):
     click.echo(f"{removed} session(s) removed", err=True)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="E2A_GUI_HOST",
+              help="Address to listen on (0.0.0.0: every interface, as in Docker).")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), envvar="E2A_GUI_PORT")
+@click.option("--auth", envvar="E2A_GUI_AUTH", metavar="USER:PASSWORD",
+              help="Require this login (or set E2A_GUI_AUTH, which keeps it out of `ps`).")
+@click.option("--max-jobs", default=1, show_default=True, type=click.IntRange(1, 64), envvar="E2A_GUI_MAX_JOBS",
+              help="Conversions running at the same time; more wait in a queue.")
+@click.option("--max-upload-mb", default=200, show_default=True, type=click.IntRange(1, 100000),
+              help="Largest ebook upload accepted.")
+@click.option("--no-resume", is_flag=True, help="Do not restart the jobs that were running when the server stopped.")
+def gui(host, port, auth, max_jobs, max_upload_mb, no_resume):
+    """Web interface on http://127.0.0.1:7860: upload, convert, follow, download.
+
+    Jobs run in the server: closing the browser stops nothing, and a restarted
+    server lists the same sessions and resumes the unfinished ones. Folders:
+    $E2A_HOME/ebooks (uploads), $E2A_HOME/audiobooks, $E2A_HOME/tmp (sessions).
+    """
+    from .gui import serve
+
+    serve(host=host, port=port, auth=auth, max_jobs=max_jobs, max_upload_mb=max_upload_mb,
+          resume=not no_resume)
+
+
 @cli_entry("e2a")
 def _main(args=None, **kw):
     return cli.main(args=args, prog_name="e2a", **kw)
