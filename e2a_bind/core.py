@@ -213,7 +213,7 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
         rate = asm.sample_rate
         marks = [Mark(i, titles.get(i) or f"Chapter {i + 1}", s, e) for i, s, e in asm.marks]
         metadata = book_metadata(book, audio)
-        cover = _cover(book, scratch)
+        cover = _cover(book, scratch, base)
         opts = dict(options or {})
         if bitrate:
             opts["bitrate"] = bitrate
@@ -432,12 +432,16 @@ def _sample_rate(audio: dict | None, rec: dict, path: Path) -> int:
         raise InputError("cannot read audio", path=path) from None
 
 
-def _cover(book: dict | None, scratch: Path) -> Path | None:
-    """The book's cover as JPEG or PNG (others are converted), or None."""
+def _cover(book: dict | None, scratch: Path, workdir: Path | None = None) -> Path | None:
+    """The book's cover as JPEG or PNG (others are converted), or None. The
+    path is absolute, or relative to the workdir (as `e2a pipeline` stores it,
+    so a moved workdir keeps its cover)."""
     cover = (book or {}).get("cover")
     if not cover:
         return None
     path = Path(cover)
+    if not path.is_absolute() and workdir is not None and (Path(workdir) / path).is_file():
+        path = Path(workdir) / path
     if not path.is_file():
         warn(f"{cover}: cover image not found; writing no cover")
         return None
