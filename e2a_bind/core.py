@@ -15,8 +15,6 @@ Memory stays flat: audio is streamed in blocks and per-sentence data lives on di
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
 import shutil

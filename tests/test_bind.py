@@ -367,3 +367,16 @@ def test_output_without_extension_is_a_folder_for_chapter_files(tmp_path):
     assert r.output == tmp_path / "out.mp3"
     assert [p.relative_to(tmp_path).as_posix() for p in r.chapter_files] == \
         ["out/01 - Chapter 1.mp3", "out/02 - Chapter 2.mp3"]
+
+
+def test_a_chapter_without_audio_gets_no_chapter_file(tmp_path, capsys):
+    w = tmp_path / "w"
+    recs = list(tone_book(w, chapters=1, sentences_per_chapter=2, sentence_s=0.3))
+    (w / "audio" / "silent.flac").parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(w / "audio" / "silent.flac"), np.zeros(2000, np.int16), 22050, format="FLAC")
+    recs.append({"kind": "chapter", "index": 1, "title": "Blank", "role": "body"})
+    recs.append({"kind": "spoken", "chapter": 1, "position": 0, "audio": "audio/silent.flac",
+                 "pause": "chapter", "text": "..."})
+    r = bind(iter(recs), tmp_path / "b.flac", per_chapter=True, single=False)
+    assert [p.name for p in r.chapter_files] == ["01 - Chapter 1.flac"]
+    assert "chapter 2 (Blank) has no audio" in capsys.readouterr().err
