@@ -380,3 +380,58 @@ def test_a_chapter_without_audio_gets_no_chapter_file(tmp_path, capsys):
     r = bind(iter(recs), tmp_path / "b.flac", per_chapter=True, single=False)
     assert [p.name for p in r.chapter_files] == ["01 - Chapter 1.flac"]
     assert "chapter 2 (Blank) has no audio" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ verification, kills
+class _Truncating:
+    """A format plugin whose encoder 'forgets' the second half of the book."""
+    name = "half"
+    extension = "half.wav"
+    description = "test"
+
+    def write(self, job):
+        data, rate = sf.read(str(job.audio), dtype="int16")
+        sf.write(str(job.output), data[: len(data) // 2], rate, format="WAV")
+
+
+def test_verification_refuses_a_short_output(tmp_path):
+    from e2a_common import hookimpl
+    from e2a_common.plugins import set_plugin_manager
+
+    class Plugin:
+        @hookimpl
+        def register_formats(self, register):
+            register(_Truncating())
+
+    pm = new_plugin_manager(load_entrypoints=False)
+    pm.register(Plugin(), name="half")
+    set_plugin_manager(pm)
+    recs = list(tone_book(tmp_path / "w", chapters=1, sentences_per_chapter=3, sentence_s=0.5))
+    out = tmp_path / "x.wav"
+    with pytest.raises(FormatError, match=r"x.wav: verification failed: duration 1\.\d+ s, "
+                                          r"expected 2\.\d+ s"):
+        bind(iter(recs), out, fmt="half")
+    assert not out.exists() and no_partials(tmp_path)
+
+
+def test_killed_while_encoding_leaves_no_final_file(tmp_path):
+    import signal
+    import time
+    from e2a_bind.synth import long_book
+    recs = list(long_book(tmp_path / "w", hours=0.5, rate=22050, chapters=3))
+    stdin = "".join(json.dumps(r) + "\n" for r in recs)
+    (tmp_path / "in.jsonl").write_text(stdin)
+    with open(tmp_path / "in.jsonl") as fin:
+        proc = subprocess.Popen([sys.executable, "-c", "from e2a_bind.cli import main; main()",
+                                 "book.mp3"], stdin=fin, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=ENV, cwd=tmp_path,
+                                start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if list(tmp_path.glob(".book.*.part.mp3")):
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)        # bind and its ffmpeg
+        proc.wait()
+    assert not (tmp_path / "book.mp3").exists()
