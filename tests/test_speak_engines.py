@@ -204,12 +204,13 @@ def test_french_piper_voice_by_path(tmp_path):
 
 def test_piper_voice_by_name_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("E2A_PIPER_VOICES_URL", "http://127.0.0.1:9")    # nothing listens: offline
     monkeypatch.delenv("E2A_VOICES", raising=False)
     french_piper_voice(tmp_path / "cache" / "e2a" / "voices" / "piper")
     out = list(speak(book(FRENCH[:1], "fr"), tmp_path / "w", progress=False))
     assert [(r["engine"], r["voice"]) for r in out if r["kind"] == "audio"] == \
         [("piper", "fr_FR-renard-medium")]
-    with pytest.raises(EngineError, match="voice 'de_DE-nobody-low' is not installed"):
+    with pytest.raises(EngineError, match="voice 'de_DE-nobody-low' is not installed and cannot be fetched"):
         list(speak(book(FRENCH[:1], "fr"), tmp_path / "w", voice="de_DE-nobody-low"))
 
 
