@@ -148,6 +148,36 @@ def plugins_cmd():
     click.echo(json.dumps(info, indent=2))
 
 
+@cli.command()
+@click.option("--engine", "-e", help="Only this engine.")
+@click.option("--language", "-l", help="Only voices for this language (fr, fra, fr-FR).")
+@click.option("--installed", is_flag=True, help="Only installed voices (no catalogue look-up).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--download", "fetch", metavar="NAME", help="Fetch this voice into the cache (needs --engine).")
+def voices(engine, language, installed, as_json, fetch):
+    """Voices: what is installed and what can be fetched.
+
+    \b
+    e2a voices --language fr
+    e2a voices --engine piper --download fr_FR-siwis-medium
+    """
+    from . import voices as V
+    if fetch:
+        if not engine:
+            raise click.UsageError("--download needs --engine")
+        files = V.download(engine, fetch)
+        click.echo(f"e2a: {engine} voice {fetch} is in the cache ({files})", err=True)
+        return
+    rows, warnings = V.list_voices(engine, language, fetchable=not installed)
+    for w in warnings:
+        click.echo(f"e2a: warning: {w}", err=True)
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False))
+    else:
+        click.echo(V.format_table(rows))
+
+
 @cli.group()
 def sessions():
     """Sessions in progress under $E2A_HOME/tmp."""
