@@ -72,6 +72,8 @@ class Chapter:
 
 # ------------------------------------------------------- front/back matter
 
+LONG_CHAPTER_WORDS = 12000
+
 # types whose chapters are not read by default
 SKIP_TYPES = {"cover", "titlepage", "halftitlepage", "copyright-page", "imprint", "toc",
               "colophon", "license", "uncopyright", "index", "boilerplate", "notes",
@@ -236,12 +238,40 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
         more = flatten_toc(model.toc, force=True)
         if len(more) >= 3:
             entries = more
-    for e in entries:
+    def pos(e: TocEntry) -> tuple[int, int] | None:
         if e.target not in index_of:
-            continue
+            return None
         i = index_of[e.target]
-        b = by_name[e.target].doc.anchors.get(e.fragment, 0) if e.fragment else 0
-        starts.setdefault((i, b), e)
+        return i, (by_name[e.target].doc.anchors.get(e.fragment, 0) if e.fragment else 0)
+
+    # a very long chapter whose TOC entry has sections (the acts of a play in
+    # a one-file PDF) is cut at its sections
+    cum = [0]
+    for it in items:
+        for bl in it.doc.blocks:
+            cum.append(cum[-1] + len(bl["text"].split()))
+    offset = {}
+    acc = 0
+    for i, it in enumerate(items):
+        offset[i] = acc
+        acc += len(it.doc.blocks)
+    flat: list[tuple[tuple[int, int], TocEntry]] = sorted(
+        ((p, e) for e in entries if (p := pos(e)) is not None), key=lambda x: x[0])
+    expanded: list[TocEntry] = []
+    for k, (p, e) in enumerate(flat):
+        expanded.append(e)
+        kids = [c for c in e.children if not c.hidden and pos(c) is not None]
+        if not kids:
+            continue
+        end = flat[k + 1][0] if k + 1 < len(flat) else (len(items) - 1, len(items[-1].doc.blocks))
+        a = offset[p[0]] + p[1]
+        b = offset[end[0]] + end[1]
+        if cum[min(b, len(cum) - 1)] - cum[min(a, len(cum) - 1)] > LONG_CHAPTER_WORDS:
+            expanded.extend(flatten_toc(kids, force=True) or kids)
+    for e in expanded:
+        p = pos(e)
+        if p is not None:
+            starts.setdefault(p, e)
     use_toc = len(starts) >= 1 and not (len(starts) == 1 and len(items) > 1)
     if not use_toc and model.toc:
         warn(f"{model.path}: the table of contents is unusable; chapters from headings")
