@@ -232,7 +232,7 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
     # TOC entries -> (item index, block index)
     starts: dict[tuple[int, int], TocEntry] = {}
     entries = flatten_toc(model.toc)
-    if len(entries) <= 2:
+    if len(entries) <= 1:
         # one article with its sections (a TOC of one entry and its children):
         # the sections are the chapters
         more = flatten_toc(model.toc, force=True)

@@ -155,6 +155,9 @@ class _Walker:
             self.add(el.tail)
             return
         if tag == "sup" and self._sup_is_noteref(el):
+            for a in el.iter():
+                if isinstance(a.tag, str) and localname(a.tag) == "a":
+                    self.doc.noterefs.append((self.pos, a.get("href") or ""))
             self.add(el.tail)
             return
         if tag == "br":
