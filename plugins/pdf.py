@@ -92,10 +92,24 @@ class PdfExtractor(Extractor):
             raise InputError("the PDF has no text layer (scanned pages?): run OCR first, "
                              "e.g. ocrmypdf", path=path)
         texts = strip_running(texts)
-        blocks, anchors = paragraphs(texts)
         toc = self.outline(reader, n)
+        hard = set()
+
+        def targets(entries):
+            for e in entries:
+                if e.fragment and e.fragment.startswith("page"):
+                    hard.add(int(e.fragment[4:]))
+                targets(e.children)
+        targets(toc)
+        blocks, anchors = paragraphs(texts, hard)
         meta = self.metadata(reader)
         doc = ParsedDoc(blocks=blocks, anchors=anchors)
+        first = next((e for e in toc if e.fragment), None)
+        if first is not None and anchors.get(first.fragment, 0) > 0:
+            # what comes before the first outline entry: a title page, or an opening
+            lead = sum(len(b["text"].split()) for b in blocks[:anchors[first.fragment]])
+            anchors["start"] = 0
+            toc.insert(0, TocEntry("Title page" if lead < 200 else "Opening", "pdf", "start"))
         if not toc:   # headings found in the text, as for plain text
             for k, b in enumerate(blocks):
                 if b["type"] == "heading":
@@ -189,9 +203,12 @@ def strip_running(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def paragraphs(pages: list[list[str]]) -> tuple[list[dict], dict[str, int]]:
-    lengths = [len(ln) for p in pages for ln in p if ln.strip()]
-    typical = statistics.median(lengths) if lengths else 60
+def paragraphs(pages: list[list[str]], hard: set[int] | None = None) -> tuple[list[dict], dict[str, int]]:
+    """Lines to paragraphs. ``hard``: pages that start a chapter (outline
+    targets): a paragraph never runs into them."""
+    hard = hard or set()
+    lengths = sorted(len(ln) for p in pages for ln in p if ln.strip())
+    full = lengths[int(len(lengths) * 0.8)] if lengths else 60
     blocks: list[dict] = []
     anchors: dict[str, int] = {}
     cur: list[str] = []
@@ -206,27 +223,36 @@ def paragraphs(pages: list[list[str]]) -> tuple[list[dict], dict[str, int]]:
                     text += " " + ln
             text = normalize_ws(_SMALLCAPS.sub(r"\1\2", text), keep_lines=False)
             if text:
-                hk = _heading_kind([text]) if len(cur) <= 2 else None
-                blocks.append({"type": "heading", "text": text, "level": hk[0]} if hk
-                              else {"type": "paragraph", "text": text})
+                blocks.append({"type": "paragraph", "text": text})
             cur.clear()
 
+    def short_end(line: str) -> bool:
+        return bool(_END.search(line)) and len(line) < 0.85 * full
+
     for i, page in enumerate(pages):
+        if i in hard:
+            flush()
         anchors[f"page{i}"] = len(blocks) + (1 if cur else 0)
         for ln in page:
             s = ln.strip()
             if not s:
                 flush()
                 continue
-            starts_new = bool(cur) and (
-                (_END.search(cur[-1]) and len(cur[-1]) < 0.8 * typical)
-                or _SPEAKER.match(s) or s.startswith("(") and _END.search(cur[-1])
-                or (_heading_kind([_SMALLCAPS.sub(r"\1\2", s)]) and _END.search(cur[-1]) is not None))
-            if starts_new:
+            fixed = _SMALLCAPS.sub(r"\1\2", s)
+            hk = _heading_kind([fixed]) if len(fixed) <= 80 else None
+            if hk and (not cur or _END.search(cur[-1]) or len(cur[-1]) < 0.85 * full):
+                flush()
+                if f"page{i}" in anchors and anchors[f"page{i}"] > len(blocks):
+                    anchors[f"page{i}"] = len(blocks)
+                blocks.append({"type": "heading", "text": normalize_ws(fixed, keep_lines=False),
+                               "level": hk[0]})
+                continue
+            if cur and (short_end(cur[-1]) or _SPEAKER.match(s)
+                        or (s.startswith("(") and _END.search(cur[-1]))):
                 flush()
             cur.append(s)
-        # a page break ends a paragraph only when the last line ends a sentence short
-        if cur and _END.search(cur[-1]) and len(cur[-1]) < 0.8 * typical:
+        # a page that ends with a sentence ends its paragraph
+        if cur and _END.search(cur[-1]) and (short_end(cur[-1]) or i + 1 in hard):
             flush()
     flush()
     n = len(blocks)
