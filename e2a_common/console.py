@@ -9,7 +9,7 @@ from typing import Callable
 
 import click
 
-from .errors import E2AError, EXIT_ERROR, EXIT_INTERRUPTED
+from .errors import E2AError, EXIT_INTERRUPTED
 
 _prog = "e2a"
 _quiet = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import sys
-from typing import Any, Callable
+from typing import Any
 
 import pluggy
 

@@ -1,0 +1,25 @@
+# The two set-up commands from the README:
+#   make demo   converts a book (the bundled sample by default) into an .m4b
+#   make test   runs the test suite
+# Both install what they need first (scripts/setup.sh).
+BOOK ?= samples/aesop.epub
+OUT ?= audiobooks/$(basename $(notdir $(BOOK))).m4b
+VENV ?= .venv
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test bench clean
+setup:
+	@./scripts/setup.sh
+
+demo: setup
+	$(VENV)/bin/e2a pipeline "$(BOOK)" -o "$(OUT)" --progress
+	@echo "wrote $(OUT)"
+
+test: setup
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+
+clean:
+	rm -rf audiobooks tmp .pytest_cache

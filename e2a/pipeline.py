@@ -1,0 +1,277 @@
+"""`e2a pipeline`: the four stages in one process, with a session workdir,
+a checkpoint, a lock, resume and batch runs. The CLI and the web interface both
+call ``convert()``; there is no second copy of this logic."""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from e2a_common import plugins
+from e2a_common.console import Progress, log, warn
+from e2a_common.errors import E2AError, InputError
+from e2a_common.hashing import file_hash
+from e2a_common.interfaces import ExtractOptions
+from e2a_common.jsonl import dumps, read_records
+from e2a_common.workdir import ASSETS_DIR, atomic_path
+
+from . import session as S
+from .languages import normalize_language
+
+Event = Callable[[dict], None]
+
+
+@dataclass
+class PipelineOptions:
+    output: Path | None = None            # file to write; default: audiobooks_dir/<title>.<ext>
+    output_format: str | None = None      # plugin name; default from output's extension, else m4b
+    audiobooks_dir: Path | None = None    # default $E2A_HOME/audiobooks
+    workdir: Path | None = None           # explicit workdir (overrides the session layout)
+    session: str | None = None            # default: derived from the book's content hash
+    language: str | None = None
+    engine: str = "piper"
+    voice: str | None = None
+    gpu: bool = False
+    workers: int | None = None
+    force_restart: bool = False
+    keep_workdir: bool = False
+    progress: bool | None = None          # None: only on a terminal
+    extract: dict[str, Any] = field(default_factory=dict)   # ExtractOptions fields
+    split: dict[str, Any] = field(default_factory=dict)     # e2a_split.split() keywords
+    speak: dict[str, Any] = field(default_factory=dict)     # e2a_speak.speak() keywords
+    bind: dict[str, Any] = field(default_factory=dict)      # e2a_bind.bind() keywords
+
+
+@dataclass
+class PipelineResult:
+    book: Path
+    output: Path | None
+    workdir: Path
+    session: str
+    sentences: int = 0
+    synthesised: int = 0
+    skipped: bool = False                 # already converted earlier
+    seconds: float = 0.0
+    audio_seconds: float = 0.0
+
+
+def default_session(book_hash: str) -> str:
+    return book_hash[:12]
+
+
+def _safe_filename(text: str, fallback: str) -> str:
+    name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", " ", text or "").strip().strip(".")
+    name = re.sub(r"\s+", " ", name)[:120]
+    return name or fallback
+
+
+def _format_for(opts: PipelineOptions):
+    name = opts.output_format
+    if not name and opts.output and Path(opts.output).suffix:
+        ext = Path(opts.output).suffix.lstrip(".").lower()
+        by_ext = {f.extension.lstrip("."): n for n, f in plugins.formats().items()}
+        name = by_ext.get(ext, ext)
+    return plugins.get_format(name or "m4b")
+
+
+def _emit(on_event: Event | None, **ev: Any) -> None:
+    if on_event:
+        try:
+            on_event(ev)
+        except Exception:  # a broken listener never stops a conversion
+            pass
+
+
+def prepare_records(book: Path, workdir: Path, opts: PipelineOptions) -> Path:
+    """extract + split once into WORKDIR/sentences.jsonl (atomic). The cover path
+    is stored relative to the workdir so a moved workdir still binds."""
+    from e2a_extract import extract
+    from e2a_split import split
+
+    rec_path = workdir / S.RECORDS
+    if rec_path.exists():
+        return rec_path
+    assets = workdir / ASSETS_DIR
+    xopts = ExtractOptions(assets_dir=assets, **{k: v for k, v in opts.extract.items()
+                                                 if k in ExtractOptions.__dataclass_fields__})
+    extra = {k: v for k, v in opts.extract.items() if k not in ExtractOptions.__dataclass_fields__}
+    xopts.extra.update(extra)
+    records: Iterable[dict] = extract(book, xopts)
+    sopts = dict(opts.split)
+    sopts.setdefault("engine", opts.engine)
+    if opts.language:
+        sopts.setdefault("language", opts.language)
+    records = split(records, **sopts)
+    with atomic_path(rec_path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        for rec in records:
+            if rec.get("kind") == "book" and rec.get("cover"):
+                cover = Path(rec["cover"])
+                try:
+                    rec["cover"] = str(cover.resolve().relative_to(workdir.resolve()))
+                except ValueError:
+                    pass
+            fh.write(dumps(rec) + "\n")
+    return rec_path
+
+
+def _read_saved(rec_path: Path) -> Iterator[dict]:
+    with open(rec_path, encoding="utf-8") as fh:
+        yield from read_records(fh, source=str(rec_path))
+
+
+def convert(book: str | Path, opts: PipelineOptions | None = None, *,
+            on_event: Event | None = None) -> PipelineResult:
+    """Convert one ebook. Resumes from the session's workdir when one exists."""
+    opts = opts or PipelineOptions()
+    t0 = time.monotonic()
+    book = Path(book)
+    if not book.exists():
+        raise InputError("no such file", path=book)
+    if not book.is_file():
+        raise InputError("not a file", path=book)
+    bhash = file_hash(book)
+    session = S.safe_session_name(opts.session) if opts.session else default_session(bhash)
+    workdir = Path(opts.workdir) if opts.workdir else S.workdir_for(session, bhash)
+    fmt = _format_for(opts)
+    language = normalize_language(opts.language)
+    if language:
+        opts.language = language
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    with S.SessionLock(workdir):
+        res = _convert_locked(book, opts, workdir=workdir, session=session, bhash=bhash, fmt=fmt,
+                              on_event=on_event)
+    res.seconds = time.monotonic() - t0
+    if not opts.keep_workdir:
+        S.remove_workdir(workdir)
+    if not res.skipped:
+        log(f"{book}: wrote {res.output} ({res.audio_seconds / 60:.1f} min of audio in {res.seconds:.1f} s)")
+    return res
+
+
+def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session: str, bhash: str,
+                    fmt: Any, on_event: Event | None) -> PipelineResult:
+    from e2a_bind import bind
+    from e2a_speak import speak
+
+    cp = S.Checkpoint.load(workdir)
+    finished_before = not cp.exists or cp.data.get("stage") == "done"
+    if opts.force_restart and (cp.exists or (workdir / S.RECORDS).exists()):
+        log(f"{book}: --force-restart: discarding session {session} ({workdir})")
+        for child in workdir.iterdir():
+            if child.name != S.LOCK:
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        cp = S.Checkpoint.load(workdir)
+    elif cp.exists and cp.data.get("stage") != "new":
+        spoken = S.count_audio(workdir)
+        log(f"{book}: found session {session}: stage {cp.data.get('stage')}, "
+            f"{cp.data.get('sentences_spoken', 0)}/{cp.data.get('sentences_total', '?')} sentences spoken "
+            f"({spoken} audio files), last activity {cp.data.get('updated')}; resuming")
+        old = (cp.data.get("engine"), cp.data.get("voice"))
+        if old[0] and old != (opts.engine, opts.voice):
+            log(f"{book}: engine/voice changed from {old[0]}/{old[1]} to {opts.engine}/{opts.voice}: "
+                "audio of the old voice is not reused")
+    cp.update(book=str(book), book_hash=bhash, session=session, engine=opts.engine,
+              voice=opts.voice, language=opts.language, stage=cp.data.get("stage", "new"),
+              error=None, started=S.now_iso())
+
+    # 1-2. extract + split (once; saved in the workdir)
+    _emit(on_event, stage="extract", book=str(book))
+    if not (workdir / S.RECORDS).exists():
+        cp.update(stage="extract")
+        log(f"{book}: extracting and splitting")
+    rec_path = prepare_records(book, workdir, opts)
+    meta = next((r for r in _read_saved(rec_path) if r.get("kind") == "book"), {})
+    total = sum(1 for r in _read_saved(rec_path) if r.get("kind") == "sentence")
+    chapters = sum(1 for r in _read_saved(rec_path) if r.get("kind") == "chapter")
+    if total == 0:
+        raise InputError("no speakable text found", path=book)
+    title = meta.get("title") or book.stem
+
+    if opts.output:
+        output = Path(opts.output)
+    else:
+        out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
+        output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
+    if output.exists() and finished_before and not opts.force_restart:
+        log(f"{book}: {output} already exists; nothing to do (--force-restart converts again)")
+        return PipelineResult(book=book, output=output, workdir=workdir, session=session,
+                              sentences=total, skipped=True)
+    cp.update(stage="speak", title=title, sentences_total=total, chapters=chapters,
+              output=str(output), format=fmt.name)
+    log(f"{book}: {chapters} chapters, {total} sentences -> {output}")
+
+    # 3. speak (skips every sentence whose FLAC exists)
+    progress = Progress(total, "speaking", force=opts.progress)
+    state = {"done": 0, "audio": 0.0, "last": 0.0, "made": 0}
+
+    def watch(records: Iterable[dict]) -> Iterator[dict]:
+        for rec in records:
+            if rec.get("kind") == "spoken":
+                state["done"] += 1
+                dur = float(rec.get("duration") or 0.0)
+                state["audio"] += dur
+                progress.update(audio_s=dur)
+                now = time.monotonic()
+                if now - state["last"] > 2.0 or state["done"] == total:
+                    state["last"] = now
+                    cp.update(sentences_spoken=state["done"], audio_seconds=round(state["audio"], 3))
+                    _emit(on_event, stage="speak", done=state["done"], total=total,
+                          audio_seconds=state["audio"], chapter=rec.get("chapter"))
+            yield rec
+
+    sp_opts = dict(opts.speak)
+    spoken = speak(_read_saved(rec_path), workdir, engine=opts.engine, voice=opts.voice,
+                   language=opts.language, gpu=opts.gpu, workers=opts.workers, **sp_opts)
+
+    # 4. bind (streams as sentences are spoken; writes the output atomically)
+    def bind_stage(records: Iterable[dict]) -> Any:
+        cp.update(stage="speak")
+        return bind(records, output, workdir=workdir, fmt=fmt.name, **opts.bind)
+
+    bind_stage(watch(spoken))
+    progress.close()
+    cp.update(stage="done", sentences_spoken=state["done"], audio_seconds=round(state["audio"], 3),
+              output=str(output), finished=S.now_iso())
+    _emit(on_event, stage="done", output=str(output), total=total)
+    return PipelineResult(book=book, output=output, workdir=workdir, session=session,
+                          sentences=total, audio_seconds=state["audio"])
+
+
+def record_failure(book: Path, opts: PipelineOptions, error: BaseException) -> None:
+    """Write the error into the session's checkpoint, when there is one."""
+    try:
+        bhash = file_hash(book)
+    except OSError:
+        return
+    session = S.safe_session_name(opts.session) if opts.session else default_session(bhash)
+    workdir = Path(opts.workdir) if opts.workdir else S.workdir_for(session, bhash)
+    if (workdir / S.CHECKPOINT).exists():
+        try:
+            S.Checkpoint.load(workdir).update(error=str(error))
+        except OSError:
+            pass
+
+
+def convert_many(books: list[Path], opts: PipelineOptions, *, on_event: Event | None = None
+                 ) -> list[tuple[Path, PipelineResult | None, str | None]]:
+    """Each book its own session; a failing book does not stop the rest."""
+    results = []
+    for i, book in enumerate(books, 1):
+        if len(books) > 1:
+            log(f"[{i}/{len(books)}] {book}")
+        bopts = PipelineOptions(**{**opts.__dict__})
+        if len(books) > 1:
+            bopts.output = None  # one output per book, named from its title
+            if opts.session:
+                bopts.session = f"{opts.session}-{Path(book).stem}"
+        try:
+            results.append((book, convert(book, bopts, on_event=on_event), None))
+        except E2AError as exc:
+            warn(str(exc))
+            record_failure(Path(book), bopts, exc)
+            results.append((book, None, str(exc)))
+    return results
