@@ -49,6 +49,7 @@ class BookModel:
     cover: tuple[bytes, str] | None = None                    # (data, extension)
     heading_split: bool = False   # no TOC: split items at their top headings
     format: str = ""
+    lexicons: list[tuple[str, bytes]] = field(default_factory=list)   # PLS files (name, data)
 
 
 @dataclass
@@ -524,8 +525,13 @@ def book_record(model: BookModel, language: str, cover: str | None, book_hash: s
     return rec
 
 
+def _base(tag: str) -> str:
+    return (tag or "").replace("_", "-").split("-")[0].lower()
+
+
 def chapter_records(chapters: list[Chapter], options: ExtractOptions,
-                    selection: set[int] | None, skip: set[int] | None) -> Iterator[dict]:
+                    selection: set[int] | None, skip: set[int] | None,
+                    language: str = "") -> Iterator[dict]:
     for ch in chapters:
         if ch.index is None:
             continue
@@ -541,6 +547,10 @@ def chapter_records(chapters: list[Chapter], options: ExtractOptions,
                    "text": b["text"]}
             if b.get("level"):
                 rec["level"] = b["level"]
+            if b.get("language") and _base(b["language"]) != _base(language):
+                rec["language"] = b["language"]       # a passage in another language
+            if b.get("phonemes"):
+                rec["phonemes"] = b["phonemes"]       # ssml:ph hints: [{"text", "ph", "alphabet"}]
             yield rec
             k += 1
         for text in ch.notes:

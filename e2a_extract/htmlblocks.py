@@ -25,6 +25,7 @@ from .safety import localname
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SSML_NS = "http://www.w3.org/2001/10/synthesis"
 LS = "\u2028"  # a hard line break (<br/>) inside a block, while walking
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -101,6 +102,8 @@ class _Walker:
         self.verse_depth = 0
         self.heading: int | None = None   # level while inside a heading
         self.quote_depth = 0
+        self.hints: list[dict] = []       # ssml:ph phoneme hints in the current block
+        self.langs: list[str] = []        # xml:lang of the enclosing elements
 
     # -- output
     def flush(self, btype: str | None = None, **extra) -> None:
@@ -115,6 +118,11 @@ class _Walker:
             return
         block = {"type": btype, "text": text}
         block.update(extra)
+        if self.hints:
+            block["phonemes"] = self.hints
+            self.hints = []
+        if self.langs and self.langs[-1]:
+            block["language"] = self.langs[-1]
         self.doc.blocks.append(block)
 
     def add(self, text: str | None) -> None:
@@ -145,7 +153,23 @@ class _Walker:
             return
         if eid:
             self.doc.anchors.setdefault(eid, self.pos)
+        ph = el.get(f"{{{SSML_NS}}}ph") or el.get("ssml:ph")
+        if ph:
+            said = normalize_ws("".join(el.itertext()), keep_lines=False)
+            if said:
+                self.hints.append({"text": said, "ph": ph.strip(), "alphabet": (
+                    el.get(f"{{{SSML_NS}}}alphabet") or el.get("ssml:alphabet") or "ipa")})
+        lang = el.get(XML_LANG) or el.get("lang")
+        if lang is not None:
+            self.langs.append(lang)
+            try:
+                self._dispatch(el, tag, types)
+            finally:
+                self.langs.pop()
+            return
+        self._dispatch(el, tag, types)
 
+    def _dispatch(self, el, tag: str, types: set[str]) -> None:
         if types & NOTE_LIST_TYPES or (types & NOTE_TYPES and tag != "a"):
             self._collect_notes(el, types)
             self.add(el.tail)

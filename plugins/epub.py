@@ -212,6 +212,12 @@ class _Epub:
         model = BookModel(path=self.path, meta=meta, items=items, toc=toc, landmarks=landmarks,
                           format=f"epub{version.split('.')[0]}")
         model.cover = self.cover(root, manifest, by_href, base, landmarks)
+        for e in manifest.values():   # pronunciation lexicons (PLS), for e2a-split
+            if e["type"] == "application/pls+xml" and self.z.resolve(e["href"]):
+                data = self.z.read(e["href"], limit=20 * 1024 * 1024)
+                from e2a_extract.safety import refuse_entities
+                refuse_entities(data, e["href"], self.path)
+                model.lexicons.append((e["href"], data))
         if not any(it.doc.blocks for it in items):
             raise InputError("the book is empty: no readable text in any document "
                              "(image-only or fixed-layout pages without text)", path=self.path)

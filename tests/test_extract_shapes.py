@@ -213,3 +213,33 @@ def test_content_beats_extension(tmp_path, pm):
     text.write_text("Just some plain text that claims to be an EPUB.", encoding="utf-8")
     with pytest.raises(InputError, match="not a valid EPUB"):
         list(extract(text, ExtractOptions(), pm=pm))
+
+
+def test_tts_hints_ssml_phonemes_pls_lexicon_and_block_language(tmp_path, pm):
+    pls = ('<?xml version="1.0"?><lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" '
+           'alphabet="ipa" xml:lang="en"><lexeme><grapheme>Savannah</grapheme><phoneme>səˈvænə</phoneme>'
+           '</lexeme></lexicon>')
+    raw = ('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml" '
+           'xmlns:ssml="http://www.w3.org/2001/10/synthesis" xml:lang="en"><head><title>t</title></head>'
+           '<body><p>It is <span ssml:ph="ˈθɜrti dɪˈgriz">30°</span> north.</p>'
+           '<blockquote xml:lang="la"><p>Arma virumque cano.</p></blockquote>'
+           '<p><i xml:lang="fr">bon mot</i> in English.</p></body></html>')
+    book = make_epub(tmp_path / "t.epub", [Doc("c.xhtml", "", raw=raw, toc="C")],
+                     extra_files={"OEBPS/lexicon/en.pls": pls})
+    import re
+    import zipfile
+    with zipfile.ZipFile(book) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files["OEBPS/content.opf"] = re.sub(
+        rb"</manifest>", b'<item id="pls" href="lexicon/en.pls" media-type="application/pls+xml"/></manifest>',
+        files["OEBPS/content.opf"])
+    with zipfile.ZipFile(book, "w") as z:
+        for n, d in files.items():
+            z.writestr(n, d)
+    recs = list(extract(book, ExtractOptions(assets_dir=tmp_path / "a"), pm=pm))
+    lex = recs[0]["lexicons"]
+    assert len(lex) == 1 and "Savannah" in open(lex[0], encoding="utf-8").read()
+    bl = [r for r in recs if r["kind"] == "block"]
+    assert bl[0]["text"] == "It is 30° north."
+    assert bl[0]["phonemes"] == [{"text": "30°", "ph": "ˈθɜrti dɪˈgriz", "alphabet": "ipa"}]
+    assert bl[1].get("language") == "la" and "language" not in bl[2]
