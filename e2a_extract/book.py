@@ -285,6 +285,13 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
         if not use_toc:
             cuts = [0] + _heading_cuts(it) if (model.heading_split or not model.toc) else [0]
             cuts = sorted(set(cuts))
+            if cuts == [0] and cur is not None and blocks and not _is_matter(it, model) \
+                    and not any(b["type"] == "heading" for b in blocks[:3]) \
+                    and cur.type == "chapter":
+                # no TOC: a file that does not open with a heading continues the
+                # chapter before it (fixed-layout pages, a chapter split in files)
+                _Seg(it, 0, len(blocks)).into(cur)
+                continue
         # what comes before the first cut
         first = cuts[0] if cuts else len(blocks)
         lead = _Seg(it, 0, first)

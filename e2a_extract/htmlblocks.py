@@ -92,6 +92,7 @@ class ParsedDoc:
     svg: int = 0
     lang: str = ""
     direction: str = ""
+    svg_text: list[str] = field(default_factory=list)   # text laid out in inline SVG
 
 
 class _Walker:
@@ -149,6 +150,7 @@ class _Walker:
                 self.doc.anchors.setdefault(eid, self.pos)
             if tag == "svg":
                 self.doc.svg += 1
+                self.doc.svg_text.extend(svg_texts(el))
             self.add(el.tail)
             return
         if eid:
@@ -352,6 +354,39 @@ def _join_cells(cells: list[str]) -> str:
     return out
 
 
+def svg_texts(svg) -> list[str]:
+    """The text of an SVG picture: one string per <text> element (fixed-layout
+    pages lay their words out this way)."""
+    out = []
+    for t in svg.iter():
+        if isinstance(t.tag, str) and localname(t.tag) == "text":
+            # runs on one line (same y) join as they are; a new line adds a space
+            buf, last_y = [t.text or ""], None
+            for span in t:
+                if not isinstance(span.tag, str):
+                    continue
+                y = span.get("y")
+                if buf and y is not None and last_y is not None and y != last_y:
+                    buf.append(" ")
+                last_y = y if y is not None else last_y
+                buf.append("".join(span.itertext()))
+                buf.append(span.tail or "")
+            s = normalize_ws("".join(buf), keep_lines=False)
+            # letters spaced out one tspan each ("C h a p t e r") stay readable
+            if s:
+                out.append(s)
+    return out
+
+
+def use_svg_text(doc: ParsedDoc) -> bool:
+    """A page with no HTML text but words in its SVG (fixed layout): read them."""
+    if doc.blocks or not doc.svg_text:
+        return False
+    for t in doc.svg_text:
+        doc.blocks.append({"type": "paragraph", "text": t})
+    return True
+
+
 def parse_content(root, image_alt: bool = False) -> ParsedDoc:
     """Walk a parsed (X)HTML document (lxml root) into blocks, anchors and notes."""
     w = _Walker(image_alt)
@@ -375,6 +410,10 @@ def parse_content(root, image_alt: bool = False) -> ParsedDoc:
     doc.lang = (root.get(XML_LANG) or root.get("lang") or body.get(XML_LANG)
                 or body.get("lang") or "")
     doc.direction = root.get("dir") or body.get("dir") or ""
+    if localname(root.tag) == "svg":          # an SVG document in the spine
+        doc.svg = 1
+        doc.svg_text = svg_texts(root)
+        return doc
     w.add(body.text)
     for child in body:
         w.walk(child)

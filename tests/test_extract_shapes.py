@@ -243,3 +243,28 @@ def test_tts_hints_ssml_phonemes_pls_lexicon_and_block_language(tmp_path, pm):
     assert bl[0]["text"] == "It is 30° north."
     assert bl[0]["phonemes"] == [{"text": "30°", "ph": "ˈθɜrti dɪˈgriz", "alphabet": "ipa"}]
     assert bl[1].get("language") == "la" and "language" not in bl[2]
+
+
+def test_fixed_layout_text_in_svg_is_read(tmp_path, pm, capsys):
+    page = ('<div class="page"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
+            '<text><tspan y="10">Il en avait</tspan><tspan y="10"> souvent rêvé</tspan>'
+            '<tspan y="20">, au moins.</tspan></text></svg></div>')
+    docs = [Doc(f"p{i}.xhtml", page) for i in range(3)]
+    book = make_epub(tmp_path / "fxl.epub", docs, with_toc=False)
+    recs = list(extract(book, ExtractOptions(), pm=pm))
+    assert [r["kind"] for r in recs].count("chapter") == 1     # pages run on: one chapter
+    assert [r["text"] for r in recs if r["kind"] == "block"] == ["Il en avait souvent rêvé , au moins."] * 3
+    assert "SVG" in capsys.readouterr().err
+
+
+def test_svg_cover_is_rasterised(tmp_path, pm):
+    import shutil
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg not installed")
+    svg = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="40" height="60">'
+           b'<rect width="40" height="60" fill="#336699"/></svg>')
+    book = make_epub(tmp_path / "c.epub", [Doc("c.xhtml", "<p>Text.</p>", toc="C")], cover=svg,
+                     cover_name="images/cover.svg", cover_type="image/svg+xml")
+    rec = next(iter(extract(book, ExtractOptions(assets_dir=tmp_path / "a"), pm=pm)))
+    data = open(rec["cover"], "rb").read()
+    assert rec["cover"].endswith("cover.jpg") and data.startswith(b"\xff\xd8\xff")
