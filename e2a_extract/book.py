@@ -152,7 +152,10 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
         t = _type_from_epub({lm})
         if t:
             return t
-    # 2. the title
+    # 2. what it holds: a list of chapter titles is a contents page
+    if model.format in ("txt", "pdf") and _looks_like_contents(ch):
+        return "toc"
+    # 3. the title
     for rx, t in _TITLE_RULES:
         if rx.match(title):
             return t
@@ -178,6 +181,21 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
             and ch.at_item_start:
         return "titlepage"
     return "chapter"
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?…:;»\"”’)\]]$")
+
+
+def _looks_like_contents(ch: Chapter) -> bool:
+    """A list of chapter titles (an untyped contents page, a Gutenberg contents
+    list): many short lines that are not sentences."""
+    lines = [b["text"] for b in ch.blocks if b["type"] in ("paragraph", "verse")]
+    if len(lines) < 10:
+        return False
+    if sum(1 for b in ch.blocks if b["type"] == "verse") > 0.5 * len(lines):
+        return False    # a poem
+    short = [t for t in lines if len(t) < 160 and not _ENDS_SENTENCE.search(t.strip())]
+    return len(short) >= 0.85 * len(lines) and sum(map(len, lines)) / len(lines) < 120
 
 
 # --------------------------------------------------------- TOC -> chapters

@@ -47,7 +47,7 @@ DROP_TYPES = {"pagebreak", "backlink", "page-list", "z3998:line-number", "line-n
 # line numbers of poems, page numbers left in the text
 DROP_CLASS = re.compile(r"\b(lnum|linenum|line-?num(ber)?|pagenum|page-?number|pageno|page-?break)\b", re.I)
 VERSE_TYPES = {"z3998:poem", "z3998:verse", "z3998:song", "z3998:hymn", "z3998:lyrics"}
-VERSE_CLASS = re.compile(r"\b(poem|poetry|verse|stanza|lyric)s?\b", re.I)
+VERSE_CLASS = re.compile(r"\b(poem|poetry|verse|stanza|lyric|linegroup|line-group|lg)s?\b", re.I)
 NOTEREF_CLASS = re.compile(r"\b(noteref|footnote-?ref|fnref|footnote-?link|note-?ref|endnote-?ref)\b", re.I)
 NOTEREF_HREF = re.compile(r"(^|[#_-])(fn|ftn|footnote|endnote|note|en|rn)[-_]?\d", re.I)
 NOTE_MARK = re.compile(r"^\s*[\[\(]?\s*(\d{1,4}|[*†‡§¶]+|[a-z]|[ivxlc]{1,6})\s*[\]\)]?\s*$", re.I)
@@ -271,6 +271,14 @@ class _Walker:
             return
 
         verse = bool(types & VERSE_TYPES) or bool(VERSE_CLASS.search(el.get("class") or ""))
+        if self.verse_depth and tag in ("div", "p", "span") and not verse and not any(
+                isinstance(c.tag, str) and localname(c.tag) in BLOCK_TAGS for c in el) \
+                and self._line_group(el):
+            # a verse line written as its own <div> inside a line group
+            self._children(el)
+            self.add(LS)
+            self.add(el.tail)
+            return
         if tag in BLOCK_TAGS or tag in ("td", "th", "tr", "dt", "dd"):
             self.flush()
             if verse:
@@ -288,6 +296,16 @@ class _Walker:
         if verse:
             self.verse_depth -= 1
         self.add(el.tail)
+
+    @staticmethod
+    def _line_group(el) -> bool:
+        """Is ``el`` one line among sibling lines (every sibling a short div)?"""
+        parent = el.getparent()
+        if parent is None:
+            return False
+        sibs = [c for c in parent if isinstance(c.tag, str)]
+        return len(sibs) >= 2 and all(localname(c.tag) == localname(el.tag) for c in sibs) \
+            and localname(el.tag) == "div"
 
     def _children(self, el) -> None:
         self.add(el.text)
