@@ -406,7 +406,12 @@ def use_svg_text(doc: ParsedDoc) -> bool:
 
 
 def parse_content(root, image_alt: bool = False) -> ParsedDoc:
-    """Walk a parsed (X)HTML document (lxml root) into blocks, anchors and notes."""
+    """Walk a parsed (X)HTML document (lxml root) into blocks, anchors and notes.
+    lxml refuses documents nested deeper than 256 levels; the walk takes about
+    three Python frames a level, so the recursion limit must allow ~800."""
+    import sys
+    if sys.getrecursionlimit() < 4000:
+        sys.setrecursionlimit(4000)
     w = _Walker(image_alt)
     doc = w.doc
     body = None

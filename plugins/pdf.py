@@ -227,7 +227,9 @@ def paragraphs(pages: list[list[str]], hard: set[int] | None = None) -> tuple[li
             cur.clear()
 
     def short_end(line: str) -> bool:
-        return bool(_END.search(line)) and len(line) < 0.85 * full
+        # a line that stops well before the margin ends its paragraph (or is
+        # an item of a list); one that stops a little early must end a sentence
+        return len(line) < 0.6 * full or (bool(_END.search(line)) and len(line) < 0.85 * full)
 
     for i, page in enumerate(pages):
         if i in hard:
@@ -240,6 +242,9 @@ def paragraphs(pages: list[list[str]], hard: set[int] | None = None) -> tuple[li
                 continue
             fixed = _SMALLCAPS.sub(r"\1\2", s)
             hk = _heading_kind([fixed]) if len(fixed) <= 80 else None
+            if hk is None and fixed.isupper() and 4 <= len(fixed) <= 80 \
+                    and len(fixed.split()) <= 8 and not _END.search(fixed):
+                hk = (3, fixed)     # a title set in capitals ("DRAMATIS PERSONAE")
             if hk and (not cur or _END.search(cur[-1]) or len(cur[-1]) < 0.85 * full):
                 flush()
                 if f"page{i}" in anchors and anchors[f"page{i}"] > len(blocks):
