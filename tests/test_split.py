@@ -254,3 +254,31 @@ def test_cli_unknown_engine_is_one_line_error():
 def test_cli_usage_error():
     p = _cli(["--max-chars", "5"], "")
     assert p.returncode == 2
+
+
+class _TokenEngine(Engine):
+    """Declares a token limit: 12 tokens, one per word or digit group."""
+    name = "tok"
+    max_chars = 400
+    max_tokens = 12
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+", text))
+
+
+class _TokenPlugin:
+    @hookimpl
+    def register_engines(self, register):
+        register(_TokenEngine())
+
+
+def test_token_limit_from_engine():
+    pm = new_plugin_manager(load_entrypoints=False)
+    pm.register(_TokenPlugin(), name="tok")
+    text = ("In 1998 the committee, after long and bitter debate, paid $1,250.75 for the "
+            "house on the hill; nobody, not even the mayor, thought it was worth it.")
+    out = sents(run([block(0, 0, text)], engine="tok", pm=pm))
+    eng = _TokenEngine()
+    assert len(out) > 2
+    assert all(eng.count_tokens(s["text"]) <= 12 for s in out)
+    assert " ".join(s["original"] for s in out).split() == text.split()
