@@ -141,7 +141,8 @@ def split_block(text: str, language: str, limit: int, *, heading: bool = False,
     from a longer sentence. Line breaks (verse) end sentences."""
     sep = "" if language in ("zh", "ja") else " "
     sents = [s for line in text.split("\n") for s in sentences(line, language)]
-    sents = merge_short(sents, limit, min_chars, sep=sep) if "\n" not in text else sents
+    if "\n" not in text:  # a CJK character carries a syllable or more: half the letters
+        sents = merge_short(sents, limit, min_chars // 2 if sep == "" else min_chars, sep=sep)
     say = {"lexicon": lexicon, "phoneme_markup": phoneme_markup}
     out: list[tuple[str, str, bool]] = []
     for s in sents:

@@ -67,8 +67,34 @@ def raw_segments(text: str, lang: str, which: str | None = None) -> list[str]:
     return _pysbd(lang).segment(text)
 
 
+_WINDOW = 8000  # segmenters slow down more than linearly on huge blocks
+_HARD_END = re.compile(r"[.!?。！？][\"'”’»」』）)]*(?:\s+|(?=[^\s\"'”’»」』）)]))")
+
+
 def sentences(text: str, language: str | None = None, *, which: str | None = None) -> list[str]:
-    """Split ``text`` into sentences as written (stripped, never empty)."""
+    """Split ``text`` into sentences as written (stripped, never empty).
+    A huge block (a book with no paragraphs) is first cut into windows at a
+    sentence end, so the time stays linear in its length."""
+    text = text.strip()
+    if len(text) <= _WINDOW:
+        return _sentences(text, language, which)
+    out: list[str] = []
+    while text:
+        if len(text) <= _WINDOW:
+            out.extend(_sentences(text, language, which))
+            break
+        window = text[:_WINDOW]
+        ends = [m.end() for m in _HARD_END.finditer(window, _WINDOW // 2)]
+        if not ends:
+            spaces = [m.end() for m in re.finditer(r"\s+", window)]
+            ends = spaces or [_WINDOW]
+        at = ends[-1]
+        out.extend(_sentences(text[:at], language, which))
+        text = text[at:].strip()
+    return out
+
+
+def _sentences(text: str, language: str | None, which: str | None) -> list[str]:
     text = text.strip()
     if not text:
         return []

@@ -282,3 +282,26 @@ def test_token_limit_from_engine():
     assert len(out) > 2
     assert all(eng.count_tokens(s["text"]) <= 12 for s in out)
     assert " ".join(s["original"] for s in out).split() == text.split()
+
+
+def test_short_sentences_merge_without_growing_into_one_chunk():
+    from e2a_split.chunk import merge_short
+    assert merge_short(["The end.", "Oh.", "Yes!"], 400, 8) == ["The end. Oh. Yes!"]
+    got = merge_short(["A long sentence about the weather today.", "Oh.",
+                       "Another long sentence about the sea.", "Yes.", "No."], 400, 8)
+    assert got == ["A long sentence about the weather today.",
+                   "Oh. Another long sentence about the sea.", "Yes. No."] or \
+        got == ["A long sentence about the weather today.",
+                "Oh. Another long sentence about the sea. Yes. No."]
+    many = merge_short(["Yes."] * 200, 400, 8)
+    assert all(len(p) <= 400 for p in many) and " ".join(many) == " ".join(["Yes."] * 200)
+    assert merge_short(["これは文です。"] * 5, 400, 4, sep="") == ["これは文です。"] * 5
+
+
+def test_huge_blocks_do_not_overflow_the_stack():
+    # a book with no paragraphs, no spaces or no sentence ends (time is linear; not asserted)
+    for text in ("a" * 40_000, "这是一个很长的句子" * 4_000, "这是句子。" * 6_000,
+                 "This is it. " * 3_000):
+        out = sents(run([block(0, 0, text)], max_chars=400))
+        assert all(0 < len(s["text"]) <= 400 for s in out)
+        assert "".join(s["original"] for s in out).replace(" ", "") == text.replace(" ", "")
