@@ -129,6 +129,10 @@ def _abbr_table(lang: str):
     return re.compile(r"(?<![\w.\-])(?:" + "|".join(alts) + ")"), entries
 
 
+# nobiliary particles: "Mme de Gouges", "Hr. von Trotta", "dhr. van Dijk"
+_PARTICLE = re.compile(r"\s+(?:de|d'|d’|du|des|la|le|von|van|der|den|di|da|dos|del|della|ter|ten)\s*[A-ZÀ-ÖØ-Þ]")
+
+
 def _abbreviations(text: str, lang: str) -> str:
     rx, entries = _abbr_table(lang)
     if rx is None:
@@ -143,8 +147,9 @@ def _abbreviations(text: str, lang: str) -> str:
                 return written
         after = text[m.end():]
         nxt = after.lstrip()[:1]
+        name_next = nxt.isupper() or bool(_PARTICLE.match(after))
         for spoken, cond in entries[key]:
-            if cond == "name" and not nxt.isupper():
+            if cond == "name" and not name_next:
                 continue
             if cond == "num" and not nxt.isdigit():
                 continue
