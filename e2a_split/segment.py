@@ -139,14 +139,22 @@ def _starts(text: str, segs: list[str]) -> list[int] | None:
     return starts
 
 
+def closers(lang: str) -> str:
+    """German (and Danish) quote »like this«: there » opens and « closes."""
+    if lang in ("de", "da"):
+        return CLOSERS.replace("»", "«").replace("›", "‹")
+    return CLOSERS
+
+
 def _fix_starts(text: str, starts: list[int], lang: str) -> list[int]:
     """Correct the segmenter's boundaries with rules that hold in every
     language we speak."""
     ttl = titles(lang)
+    close = closers(lang)
     fixed = [starts[0]]
     for st in starts[1:]:
         # closing quotes/brackets go back to the sentence they close
-        while st < len(text) and (text[st] in CLOSERS or text[st].isspace()):
+        while st < len(text) and (text[st] in close or text[st].isspace()):
             st += 1
         if st >= len(text):
             continue
@@ -155,7 +163,7 @@ def _fix_starts(text: str, starts: list[int], lang: str) -> list[int]:
         m = _LOWER_START.match(rest)
         if m and m.group(1).islower() and lang not in ("zh", "ja", "ar"):
             continue  # '"Stop!" he said.' / '« Arrête ! » cria-t-il.'
-        if lang in ("zh", "ja") and before[-1:] in CLOSERS and rest[:1] not in _CJK_OPENERS:
+        if lang in ("zh", "ja") and before[-1:] in close and rest[:1] not in _CJK_OPENERS:
             continue  # 「止まれ！」と彼は言った。 / “谢谢你！”然后离开了。
         last = _LAST_TOKEN.search(before)
         if last:

@@ -69,6 +69,13 @@ def test_sentences_titles_initials_and_german_ordinals():
         "“Stop!” he said.", "Nobody listened."]
 
 
+def test_sentences_german_quotes_open_with_guillemet_pointing_right():
+    got = sentences("Rasch um den Arzt. Hast du ihn gehört?« »Das war eine Tierstimme«, "
+                    "sagte der Prokurist.", "de")
+    assert got == ["Rasch um den Arzt.", "Hast du ihn gehört?«",
+                   "»Das war eine Tierstimme«, sagte der Prokurist."]
+
+
 def test_sentences_japanese():
     got = sentences("「こんにちは。」と彼は言った。今日は良い天気です！本当？", "ja")
     assert got == ["「こんにちは。」と彼は言った。", "今日は良い天気です！", "本当？"]
