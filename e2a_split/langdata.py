@@ -39,6 +39,8 @@ def _titles(lang: str) -> frozenset[str]:
 # capitalised word (e.g. "Baker St." -> Street, but "St. Paul" -> Saint).
 ABBREVIATIONS: dict[str, list[tuple[str, str, str]]] = {
     "en": [("Mr.", "Mister", ""), ("Mrs.", "Missus", ""), ("Ms.", "Miz", ""),
+           ("Mr", "Mister", "name"), ("Mrs", "Missus", "name"), ("Ms", "Miz", "name"),
+           ("Dr", "Doctor", "name"), ("St", "Saint", "name"), ("Revd", "Reverend", "name"),
            ("Dr.", "Doctor", "name"), ("Dr.", "Drive", "end"), ("Prof.", "Professor", ""), ("St.", "Saint", "name"),
            ("St.", "Street", "end"), ("Mt.", "Mount", ""), ("Capt.", "Captain", ""),
            ("Col.", "Colonel", ""), ("Gen.", "General", "name"), ("Lt.", "Lieutenant", ""),
