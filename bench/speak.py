@@ -163,6 +163,9 @@ def e2a(texts: list[str], engine: str, workers: int, language: str) -> tuple[flo
         shutil.rmtree(wd, ignore_errors=True)
 
 
+PLURAL = {"process": "processes", "thread": "threads"}
+
+
 def e2a_mode(texts, engine, workers, lang, mode):
     """e2a with worker threads or processes forced (to measure which is better)."""
     import plugins.espeak
@@ -213,10 +216,10 @@ def main() -> None:
                  else f"bare {args.engine}, {procs} {what}")
         rows.append((label, bare, (texts, procs, threads), True))
     for w in worker_counts:
-        rows.append((f"e2a-speak -j {w}" + (f" ({native}s)" if w > 1 else ""), e2a,
+        rows.append((f"e2a-speak -j {w}" + (f" ({PLURAL[native]})" if w > 1 else ""), e2a,
                      (texts, args.engine, w, "en"), False))
         if w > 1:
-            rows.append((f"e2a-speak -j {w} ({other}s)", e2a_mode,
+            rows.append((f"e2a-speak -j {w} ({PLURAL[other]})", e2a_mode,
                          (texts, args.engine, w, "en", other), False))
     rows.append((f"e2a-speak default (-j {default})", e2a, (texts, args.engine, None, "en"),
                  False))
