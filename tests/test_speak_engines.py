@@ -314,3 +314,15 @@ def test_engine_failure_names_the_sentence(tmp_path, monkeypatch):
     assert [r["id"] for r in spoken(got)] == [f"c{i // 5:04d}-s{i:05d}" for i in range(16)]
     for r in spoken(got):                        # what was emitted is on disk, complete
         assert verify_flac(tmp_path / r["audio"]) is not None
+
+
+def test_repeated_sentences_are_spoken_once(tmp_path, monkeypatch):
+    calls = []
+    real = espeak_plugin.EspeakVoice.synthesize
+    monkeypatch.setattr(espeak_plugin.EspeakVoice, "synthesize",
+                        lambda self, t: calls.append(t) or real(self, t))
+    texts = ["Yes.", "No.", "Yes.", "Yes.", "No.", "Perhaps."]
+    out = spoken(speak(book(texts), tmp_path, engine="espeak-ng", workers=3, progress=False))
+    assert sorted(calls) == ["No.", "Perhaps.", "Yes."]
+    assert [r["text"] for r in out] == texts
+    assert len({r["audio"] for r in out}) == 3
