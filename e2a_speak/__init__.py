@@ -221,6 +221,7 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
     plan: SpeakPlan | None = None
     prog: Progress | None = None
     pending: deque = deque()      # [tag, record, key/None, future/None]
+    in_flight: dict = {}          # key -> future, so a repeated sentence is spoken once
     pool = None
     stats = {"made": 0, "skipped": 0, "audio": 0.0}
     started = time.monotonic()
@@ -277,9 +278,16 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
                 warn(f"{final}: damaged or unreadable audio; speaking it again")
             if info is not None:
                 item = ["done", rec, key, info]
+            elif key in in_flight and not in_flight[key].done():
+                item = ["job", rec, key, in_flight[key]]     # same text again: one synthesis
             else:
                 _remove_stale_parts(final)
-                item = ["job", rec, key, pool.submit(Job(text, final))]
+                fut = pool.submit(Job(text, final))
+                in_flight[key] = fut
+                item = ["job", rec, key, fut]
+            if len(in_flight) > 4 * pool.window:
+                for k in [k for k, f in in_flight.items() if f.done()]:
+                    del in_flight[k]
             pending.append(item)
             # emit everything finished at the head; keep at most pool.window in flight
             while pending and (pending[0][0] != "job" or pending[0][3].done()

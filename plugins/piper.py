@@ -26,7 +26,7 @@ import numpy as np
 
 from e2a_common import Engine, EngineError, InputError, Voice, VoiceInfo, hookimpl
 from e2a_common.console import log
-from e2a_common.voicecache import voice_cache_dir
+from e2a_common.voicecache import file_digest, voice_cache_dir
 from e2a_common.workdir import atomic_path
 
 # Piper's voice repository; E2A_PIPER_VOICES_URL points elsewhere (a mirror, a test server)
@@ -42,16 +42,11 @@ _hash_memo: dict[tuple, str] = {}
 
 
 def _files_hash(*paths: Path) -> str:
-    """sha256 prefix over the model and its config (memoised on size and mtime)."""
+    """sha256 prefix over the model and its config (memoised on size and mtime,
+    in this process and on disk, so workers do not hash 60 MB again)."""
     memo_key = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
-    if memo_key in _hash_memo:
-        return _hash_memo[memo_key]
-    h = hashlib.sha256()
-    for p in paths:
-        with open(p, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    _hash_memo[memo_key] = h.hexdigest()[:16]
+    if memo_key not in _hash_memo:
+        _hash_memo[memo_key] = file_digest(*paths)
     return _hash_memo[memo_key]
 
 
