@@ -286,7 +286,8 @@ def test_convert_in_the_browser_survives_closed_tab_and_restart(server, browser,
     produced = list((server.home / "audiobooks").glob("*.m4b"))
     assert [p.read_bytes() for p in produced] == [m4b.read_bytes()]
 
-    # a second job (every chapter, front matter too) that the server dies in the middle of
+    # a second job (every chapter, front matter too): cancelled, resumed, then the
+    # server dies in the middle of it
     tab(page, "Convert")
     page.locator("#e2a-picker input").click()
     page.get_by_role("option", name="aesop.epub").click()
@@ -302,7 +303,23 @@ def test_convert_in_the_browser_survives_closed_tab_and_restart(server, browser,
     job_b = job_id(page.inner_text("#e2a-start-msg"))
     page.wait_for_function("document.querySelector('#e2a-start-msg').innerText.includes('sentences')",
                            timeout=120_000)
+
+    # cancel it from the Sessions tab, then resume it
+    tab(page, "Sessions")
+    page.locator("#e2a-session-pick input").click()
+    page.get_by_role("option", name=job_b).click()
+    page.click("#e2a-cancel")
+    rows = wait_rows(page, lambda r: r.get(job_b) != "running", timeout=60)
+    assert rows[job_b] == "cancelled", rows
+    shot(page, "5-sessions-cancelled")
+    page.click("#e2a-resume")
+    wait_rows(page, lambda r: r.get(job_b) == "running", timeout=30)
+    page.wait_for_function(
+        f"(() => {{ const r = document.querySelector(\"#e2a-sessions tr[data-session='{job_b}']\");"
+        f" return r && r.dataset.status === 'running' && r.innerText.includes('speaking'); }})()",
+        timeout=60_000)
     external += watch.external
+    # the server dies in the middle of the job
     saved = json.loads(next(server.home.glob(f"tmp/proc-{job_b}/*/job.json")).read_text())
     server.kill(signal.SIGKILL)
     page.close()
@@ -313,14 +330,14 @@ def test_convert_in_the_browser_survives_closed_tab_and_restart(server, browser,
     watch = Watch(page)
     page.goto(server.url)
     page.wait_for_selector("input[type=password]", timeout=30_000)
-    shot(page, "5-login")
+    shot(page, "6-login")
     page.locator("input[type=text]").first.fill("reader")
     page.locator("input[type=password]").fill("s3cret word")
     page.get_by_role("button", name="Login").click()
     tab(page, "Sessions")
     rows = wait_rows(page, lambda r: job_a in r and job_b in r, timeout=60)
     assert rows[job_a] == "done"
-    shot(page, "6-sessions-after-restart")
+    shot(page, "7-sessions-after-restart")
     wait_rows(page, lambda r: r.get(job_b) in ("done", "failed"), timeout=240)
     assert sessions_rows(page)[job_b] == "done", server.output()[-3000:]
     assert f"resuming {job_b}" in server.output() or saved["status"] == "done"
@@ -328,7 +345,7 @@ def test_convert_in_the_browser_survives_closed_tab_and_restart(server, browser,
     titles_b = [c["tags"].get("title") for c in ffprobe(out_b)["chapters"]]
     assert titles_b[-3:] == ["The Fox and the Grapes", "The Tortoise and the Hare", "The Crow and the Pitcher"]
     assert len(titles_b) == 5
-    shot(page, "7-sessions-all-done")
+    shot(page, "8-sessions-all-done")
     external += watch.external
     ctx.close()
 
