@@ -358,3 +358,7 @@ def test_login_is_required_when_auth_is_set(server):
     # runs after the restart above: the server now has --auth
     assert http_status(server.url + "/config") == 401
     assert http_status(server.url + "/gradio_api/info") in (401, 403)
+    book = next((server.home / "audiobooks").glob("*.m4b"))
+    assert http_status(server.url + "/gradio_api/file=" + str(book)) == 401
+    assert http_status(server.url + "/gradio_api/upload", data=b"x",
+                       headers={"Content-Type": "multipart/form-data; boundary=b"}) == 401
