@@ -158,7 +158,7 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
     from e2a_speak import speak
 
     cp = S.Checkpoint.load(workdir)
-    fresh = not cp.exists
+    finished_before = not cp.exists or cp.data.get("stage") == "done"
     if opts.force_restart and (cp.exists or (workdir / S.RECORDS).exists()):
         log(f"{book}: --force-restart: discarding session {session} ({workdir})")
         for child in workdir.iterdir():
@@ -196,7 +196,7 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
     else:
         out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
         output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
-    if output.exists() and fresh and not opts.force_restart:
+    if output.exists() and finished_before and not opts.force_restart:
         log(f"{book}: {output} already exists; nothing to do (--force-restart converts again)")
         return PipelineResult(book=book, output=output, workdir=workdir, session=session,
                               sentences=total, skipped=True)

@@ -236,6 +236,11 @@ class Assembler:
                                      start_ms=self.to_ms(start), end_ms=self.to_ms(end)))
         return marks
 
+    @property
+    def marks(self) -> list[tuple[int, int, int]]:
+        """(chapter index, start sample, end sample) of each chapter, after finish()."""
+        return list(self._marks)
+
     def to_ms(self, samples: int) -> int:
         return samples * 1000 // self.sample_rate if samples >= 0 else 0
 

@@ -5,9 +5,14 @@ call :func:`run`; failures become a one-line :class:`FormatError`.
 """
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
+import os
 import shutil
+import struct
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -74,16 +79,26 @@ def probe(path: Path) -> dict[str, Any]:
     return json.loads(proc.stdout or "{}")
 
 
-def decode_errors(path: Path, *, stream: str = "a:0") -> str:
-    """Decode ``path`` fully; return ffmpeg's error output ('' when clean)."""
+def decode(path: Path, *, stream: str = "a:0") -> tuple[float | None, str]:
+    """Decode ``path`` fully. Return (decoded duration in seconds or None,
+    ffmpeg's error output, '' when clean)."""
     cmd = [require("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
-           "-map", f"0:{stream}", "-f", "null", "-"]
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True, errors="replace")
+           "-map", f"0:{stream}", "-f", "null", "-progress", "pipe:1", "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     err = proc.stderr.strip()
     if proc.returncode != 0 and not err:
         err = f"exit status {proc.returncode}"
-    return err
+    seconds = None
+    for line in proc.stdout.splitlines():
+        if line.startswith("out_time_us="):
+            with contextlib.suppress(ValueError):
+                seconds = int(line.split("=", 1)[1]) / 1e6
+    return seconds, err
+
+
+def decode_errors(path: Path, *, stream: str = "a:0") -> str:
+    """Decode ``path`` fully; return ffmpeg's error output ('' when clean)."""
+    return decode(path, stream=stream)[1]
 
 
 def cover_codec(path: Path, *, decode: bool = False) -> str | None:
@@ -148,3 +163,73 @@ def common_tags(job: BindJob) -> dict[str, Any]:
         "disc": m.get("disc"),
     }
     return {k: v for k, v in tags.items() if v not in (None, "")}
+
+
+def chapter_comments(chapters: Iterable[ChapterMark]) -> dict[str, str]:
+    """Vorbis-comment chapters (CHAPTER001=HH:MM:SS.mmm, CHAPTER001NAME=title),
+    for Ogg and FLAC, whose ffmpeg muxers do not write chapters themselves.
+    The convention has three digits: at most 999 chapters."""
+    tags: dict[str, str] = {}
+    for n, ch in enumerate(chapters, start=1):
+        if n > 999:
+            break
+        ms = ch.start_ms
+        h, rem = divmod(ms, 3_600_000)
+        m, rem = divmod(rem, 60_000)
+        sec, milli = divmod(rem, 1000)
+        tags[f"CHAPTER{n:03d}"] = f"{h:02d}:{m:02d}:{sec:02d}.{milli:03d}"
+        tags[f"CHAPTER{n:03d}NAME"] = ch.title
+    return tags
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    cmd = [require("ffprobe"), "-v", "error", "-select_streams", "v:0", "-show_entries",
+           "stream=width,height", "-of", "json", str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    try:
+        st = json.loads(proc.stdout)["streams"][0]
+        return int(st["width"]), int(st["height"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return 0, 0
+
+
+def picture_block(path: Path) -> str:
+    """A base64 FLAC PICTURE block (front cover): the METADATA_BLOCK_PICTURE
+    comment that Ogg Vorbis and Opus players read as the cover."""
+    data = Path(path).read_bytes()
+    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    width, height = image_size(path)
+    desc = b"Cover (front)"
+    block = (struct.pack(">I", 3) + struct.pack(">I", len(mime)) + mime.encode()
+             + struct.pack(">I", len(desc)) + desc
+             + struct.pack(">IIII", width, height, 24, 0)
+             + struct.pack(">I", len(data)) + data)
+    return base64.b64encode(block).decode("ascii")
+
+
+def encode(job: BindJob, *, codec_args: list[str], muxer: str, tags: dict[str, Any],
+           chapters: bool = True, cover: bool = True, stream_tags: dict[str, Any] | None = None,
+           output_args: list[str] | None = None, what: str = "encoding") -> None:
+    """The one ffmpeg run most formats need: the book FLAC as input 0, an
+    FFMETADATA file (tags and, if ``chapters``, chapter marks) as input 1, the
+    cover (already JPEG or PNG) as input 2 attached as a picture when
+    ``cover``; write ``job.output`` with ``muxer``."""
+    fd, name = tempfile.mkstemp(prefix=".meta.", suffix=".txt", dir=Path(job.audio).parent)
+    os.close(fd)
+    meta = Path(name)
+    try:
+        meta.write_text(ffmetadata(tags, job.chapters if chapters else ()), encoding="utf-8")
+        args = ["-i", str(job.audio), "-f", "ffmetadata", "-i", str(meta)]
+        maps = ["-map", "0:a:0", "-map_metadata", "1",
+                "-map_chapters", "1" if chapters else "-1"]
+        if cover and job.cover is not None:
+            args += ["-i", str(job.cover)]
+            maps += ["-map", "2:v:0", "-c:v", "copy", "-disposition:v:0", "attached_pic",
+                     "-metadata:s:v:0", "title=Cover", "-metadata:s:v:0", "comment=Cover (front)"]
+        for key, value in (stream_tags or {}).items():
+            if value not in (None, ""):
+                maps += ["-metadata:s:a:0", f"{key}={value}"]
+        run([*args, *maps, *codec_args, *(output_args or []), "-f", muxer, str(job.output)],
+            what=what, output=job.output)
+    finally:
+        meta.unlink(missing_ok=True)

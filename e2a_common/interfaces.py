@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported by engines, not by every command
+    import numpy as np
 
 
 # ---------------------------------------------------------------- extractors

@@ -193,7 +193,13 @@ def write_cover(data: bytes, ext_hint: str, assets_dir: Path, source: Path) -> s
                 _readable(tmp)
             return str(final)
         final = assets_dir / "cover.jpg"
+        import hashlib
+        stamp = assets_dir / ".cover.jpg.source"
+        digest = hashlib.sha256(data).hexdigest()
+        if final.exists() and stamp.exists() and stamp.read_text().strip() == digest:
+            return str(final)     # already rasterised from this very image
         if _rasterise(data, kind, final):
+            stamp.write_text(digest + "\n")
             return str(final)
         warn(f"{source}: could not convert the {kind.upper()} cover to JPEG "
              "(ffmpeg missing or failed); no cover")

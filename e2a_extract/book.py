@@ -60,6 +60,8 @@ class Chapter:
     first_item: str = ""
     noterefs: list[tuple[str, str]] = field(default_factory=list)  # (item, href)
     from_toc: bool = False
+    at_item_start: bool = True    # starts at the top of its file (file-level signals apply)
+    is_part: bool = False         # its TOC entry holds other chapters (a part heading)
     index: int | None = None      # in the output; None when skipped
     notes: list[str] = field(default_factory=list)
 
@@ -136,12 +138,13 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
     """The chapter's type: what it is (titlepage, imprint, chapter, preface...)."""
     item = items.get(ch.first_item)
     title = (ch.title or "").strip().strip(".:").strip()
-    # 1. the book's own semantics: epub:type / landmarks / guide
-    if item is not None:
+    # 1. the book's own semantics: epub:type / landmarks / guide (these describe
+    #    a whole file: they apply to the chapter that starts the file)
+    if item is not None and ch.at_item_start:
         t = _type_from_epub(item.doc.types)
         if t:
             return t
-    lm = model.landmarks.get(ch.first_item)
+    lm = model.landmarks.get(ch.first_item) if ch.at_item_start else None
     if lm:
         t = _type_from_epub({lm})
         if t:
@@ -152,25 +155,31 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
             return t
     if not ch.blocks and re.match(r"(end|foot)?notes\b", title, re.I):
         return "notes"
+    full = model.meta.get("title") or ""
+    names = {re.sub(r"\W+", " ", t).strip().lower() for t in (full, full.split(":")[0]) if t}
+    if re.sub(r"\W+", " ", title).strip().lower() in names - {""} and ch.words < 60 \
+            and model.format not in ("txt",):
+        return "titlepage"
     # 3. Project Gutenberg boilerplate (header, licence)
     text = " ".join(b["text"] for b in ch.blocks[:60])
     if _PG.search(text) and (len(_PG.findall(text)) >= 2 or ch.words < 400):
         if not re.search(r"\bchapter\b", title, re.I) or ch.words < 400:
             return "boilerplate"
     # 4. the file name, when the title says nothing
-    if item is not None and not ch.from_toc:
+    if item is not None and not ch.from_toc and ch.at_item_start:
         base = posixpath.basename(item.name)
         for rx, t in _NAME_RULES:
             if rx.search(base):
                 return t
-    if item is not None and item.doc.types & {"frontmatter"} and ch.words < 40 and not ch.from_toc:
+    if item is not None and item.doc.types & {"frontmatter"} and ch.words < 40 and not ch.from_toc \
+            and ch.at_item_start:
         return "titlepage"
     return "chapter"
 
 
 # --------------------------------------------------------- TOC -> chapters
 
-def flatten_toc(nodes: list[TocEntry]) -> list[TocEntry]:
+def flatten_toc(nodes: list[TocEntry], force: bool = False) -> list[TocEntry]:
     """The TOC entries that start chapters. A node is opened (its children
     become chapters) when it has no target, when its children lead to other
     files, or when they have children of their own (a part holding chapters);
@@ -184,7 +193,7 @@ def flatten_toc(nodes: list[TocEntry]) -> list[TocEntry]:
             continue
         other_file = any(_first_target(k) not in (None, node.target) for k in kids)
         deep = any(k.children for k in kids)
-        if node.target is None or other_file or deep:
+        if node.target is None or other_file or deep or force:
             if node.target:
                 out.append(node)
             out.extend(flatten_toc(kids))
@@ -220,7 +229,14 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
 
     # TOC entries -> (item index, block index)
     starts: dict[tuple[int, int], TocEntry] = {}
-    for e in flatten_toc(model.toc):
+    entries = flatten_toc(model.toc)
+    if len(entries) <= 2:
+        # one article with its sections (a TOC of one entry and its children):
+        # the sections are the chapters
+        more = flatten_toc(model.toc, force=True)
+        if len(more) >= 3:
+            entries = more
+    for e in entries:
         if e.target not in index_of:
             continue
         i = index_of[e.target]
@@ -251,7 +267,8 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
             end = cuts[k + 1] if k + 1 < len(cuts) else len(blocks)
             e = starts.get((i, b)) if use_toc else None
             cur = Chapter(title=(e.title if e else ""), blocks=[], first_item=it.name,
-                          from_toc=e is not None)
+                          from_toc=e is not None, at_item_start=(b == 0),
+                          is_part=bool(e and e.children))
             chapters.append(cur)
             _Seg(it, b, end).into(cur)
 
@@ -260,6 +277,15 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
         if not ch.title:
             ch.title = _first_heading(ch) or by_name[ch.first_item].doc.title or ""
         ch.type = classify(ch, model, by_name)
+    # scraps before the first real chapter ("THE MILLENNIUM FULCRUM EDITION 3.0",
+    # a half title without markup) are title-page matter
+    first_real = next((k for k, ch in enumerate(chapters)
+                       if ch.type not in SKIP_TYPES and ch.words >= 200), None)
+    if first_real is not None:
+        for ch in chapters[:first_real]:
+            if ch.type == "chapter" and ch.words < 20 and not ch.is_part and not any(
+                    b["type"] == "verse" for b in ch.blocks):
+                ch.type = "titlepage"
     # roles: skipped matter before the first body chapter is front, after is back
     body_idx = [k for k, ch in enumerate(chapters) if ch.type not in SKIP_TYPES and ch.blocks]
     last_body = body_idx[-1] if body_idx else -1
@@ -331,19 +357,28 @@ def _resolve(item_name: str, href: str) -> tuple[str, str]:
 
 
 def _heading_cuts(it: Item) -> list[int]:
+    """Where to cut one document into chapters: at every heading of the highest
+    level that occurs at least twice (a lone <h1> book title stays a heading)."""
     heads = [(k, b.get("level", 6)) for k, b in enumerate(it.doc.blocks) if b["type"] == "heading"]
     if len(heads) < 2:
         return []
-    top = min(lv for _, lv in heads)
-    cuts = [k for k, lv in heads if lv == top]
-    if len(cuts) < 2:
+    for level in sorted({lv for _, lv in heads}):
+        cuts = [k for k, lv in heads if lv == level]
+        if len(cuts) >= 2:
+            break
+    else:
         return []
-    # consecutive headings (a heading group) cut once
     out = []
     for k in cuts:
-        if out and k == out[-1] + 1:
+        # a heading right after a heading of a higher level (h1 "Part I" + h2
+        # "Chapter 1") starts its chapter there
+        start = k
+        while start > 0 and it.doc.blocks[start - 1]["type"] == "heading" and \
+                it.doc.blocks[start - 1].get("level", 6) < it.doc.blocks[k].get("level", 6):
+            start -= 1
+        if out and start <= out[-1] + 1 and k == out[-1] + 1:
             continue
-        out.append(k)
+        out.append(start)
     return out
 
 
@@ -361,6 +396,15 @@ def _is_matter(it: Item, model: BookModel) -> bool:
 
 
 def _first_heading(ch: Chapter) -> str:
+    """The chapter's own heading: of a run of headings at its start ("Part
+    One", "Chapter 1"), the last; else the first heading near its start."""
+    run = []
+    for b in ch.blocks:
+        if b["type"] != "heading":
+            break
+        run.append(b["text"])
+    if run:
+        return run[-1]
     for b in ch.blocks[:8]:
         if b["type"] == "heading":
             return b["text"]

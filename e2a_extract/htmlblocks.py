@@ -42,7 +42,9 @@ SKIP_TAGS = {"head", "script", "style", "template", "nav", "rt", "rp", "noscript
 NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "annotation"}
 NOTE_LIST_TYPES = {"footnotes", "endnotes", "rearnotes"}
 NOTEREF_TYPES = {"noteref", "annoref"}
-DROP_TYPES = {"pagebreak", "backlink", "page-list"}
+DROP_TYPES = {"pagebreak", "backlink", "page-list", "z3998:line-number", "line-number"}
+# line numbers of poems, page numbers left in the text
+DROP_CLASS = re.compile(r"\b(lnum|linenum|line-?num(ber)?|pagenum|page-?number|pageno|page-?break)\b", re.I)
 VERSE_TYPES = {"z3998:poem", "z3998:verse", "z3998:song", "z3998:hymn", "z3998:lyrics"}
 VERSE_CLASS = re.compile(r"\b(poem|poetry|verse|stanza|lyric)s?\b", re.I)
 NOTEREF_CLASS = re.compile(r"\b(noteref|footnote-?ref|fnref|footnote-?link|note-?ref|endnote-?ref)\b", re.I)
@@ -132,7 +134,9 @@ class _Walker:
         types = epub_types(el)
         eid = el.get("id")
 
-        if tag in SKIP_TAGS or el.get("hidden") is not None or types & DROP_TYPES:
+        if (tag in SKIP_TAGS or el.get("hidden") is not None or types & DROP_TYPES
+                or (el.get("class") and DROP_CLASS.search(el.get("class"))
+                    and len("".join(el.itertext())) < 12)):
             if eid:
                 self.doc.anchors.setdefault(eid, self.pos)
             if tag == "svg":

@@ -247,3 +247,59 @@ def localname(tag) -> str:
     if ":" in tag:  # HTML parser keeps prefixes: "epub:switch", "m:math"
         tag = tag.rsplit(":", 1)[1]
     return tag.lower()
+
+
+class DirContainer:
+    """A directory read like a SafeZip (for unpacked books: MOBI/AZW3 output,
+    OEB folders). Names are relative POSIX paths; nothing outside the folder
+    is ever read (symlinks pointing out are ignored)."""
+
+    def __init__(self, root: Path, path: Path | None = None):
+        self.root = Path(root).resolve()
+        self.path = Path(path) if path is not None else self.root
+        self.names: dict[str, Path] = {}
+        self.lower: dict[str, str] = {}
+        total = 0
+        for p in sorted(self.root.rglob("*")):
+            if not p.is_file():
+                continue
+            real = p.resolve()
+            if self.root not in real.parents:
+                continue
+            name = p.relative_to(self.root).as_posix()
+            self.names[name] = p
+            self.lower.setdefault(name.lower(), name)
+            total += p.stat().st_size
+            if len(self.names) > MAX_ENTRIES or total > MAX_TOTAL_BYTES:
+                raise InputError("unpacked book is too large: refused", path=self.path)
+
+    def __contains__(self, name: str) -> bool:
+        return self.resolve(name) is not None
+
+    def resolve(self, name: str) -> str | None:
+        from urllib.parse import unquote
+        for cand in (name, unquote(name)):
+            if cand in self.names:
+                return cand
+            real = self.lower.get(cand.lower())
+            if real:
+                return real
+        return None
+
+    def read(self, name: str, limit: int = MAX_ENTRY_BYTES) -> bytes:
+        real = self.resolve(name)
+        if real is None:
+            raise KeyError(name)
+        p = self.names[real]
+        if p.stat().st_size > limit:
+            raise InputError(f"{real} is larger than {limit} bytes: refused", path=self.path)
+        return p.read_bytes()
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

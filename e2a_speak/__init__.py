@@ -12,6 +12,8 @@ temporary name and renamed, and skipped on the next run when it decodes fully.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import threading
 import time
@@ -26,7 +28,7 @@ from e2a_common.hashing import cache_key
 from e2a_common.plugins import engines as all_engines
 from e2a_common.plugins import get_engine
 from e2a_common.records import AUDIO, SENTENCE, SPOKEN
-from e2a_common.workdir import audio_relpath, ensure
+from e2a_common.workdir import PART_SUFFIX, audio_relpath, ensure
 
 __all__ = ["speak", "parse_shard", "Job", "SpeakPlan"]
 
@@ -80,6 +82,8 @@ class SpeakPlan:
             raise EngineError(f"--sample-rate {self.sample_rate}: expected 8000..192000 Hz")
         self.key_settings = {**dict(self.voice.settings), "sample_rate": self.sample_rate}
         self.voice_name = getattr(self.voice, "name", None) or self.voice.identity.split("@")[0]
+        # what a worker passes to load_voice to get exactly this voice
+        self.voice_spec_resolved = getattr(self.voice, "spec", None) or voice_spec
 
     def key(self, text: str) -> str:
         return cache_key(engine=self.engine.name, voice=self.voice.identity,
@@ -160,6 +164,22 @@ class _ReadAhead:
                     return
         finally:
             self._stop.set()
+
+
+STALE_PART_S = 3600
+
+
+def _remove_stale_parts(final: Path) -> None:
+    """Temporary files a killed run left for this sentence. Only old ones: on a
+    shared workdir another machine may be writing one right now."""
+    try:
+        now = time.time()
+        for p in final.parent.glob(f".{final.stem}.*{PART_SUFFIX}{final.suffix}"):
+            with contextlib.suppress(OSError):
+                if now - p.stat().st_mtime > STALE_PART_S:
+                    p.unlink()
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------- the stage
@@ -257,6 +277,7 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
             if info is not None:
                 item = ["done", rec, key, info]
             else:
+                _remove_stale_parts(final)
                 item = ["job", rec, key, pool.submit(Job(text, final))]
             pending.append(item)
             # emit everything finished at the head; keep at most pool.window in flight
@@ -299,6 +320,23 @@ def _emit_head(pending: deque, spoken) -> Iterator[dict]:
 
 
 # ---------------------------------------------------------------- workers
+def cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS
+        return max(1, os.cpu_count() or 1)
+
+
+def default_workers(engine, cores: int | None = None) -> int:
+    """The worker count bench/speak measured best for this engine and core count
+    (an engine may say so itself with ``default_workers(cores)``)."""
+    cores = cores or cpu_count()
+    fn = getattr(engine, "default_workers", None)
+    if callable(fn):
+        return max(1, int(fn(cores)))
+    return cores
+
+
 class _Done:
     """A finished 'future' for inline synthesis."""
 
@@ -322,8 +360,9 @@ class _InlinePool:
 
     window = 1
 
-    def __init__(self, plan: SpeakPlan):
+    def __init__(self, plan: SpeakPlan, threads: int | None):
         self.plan = plan
+        _set_threads(plan.voice, threads)
 
     def submit(self, job: Job) -> _Done:
         return _Done(render, self.plan.voice, job, self.plan.voice_rate, self.plan.sample_rate)
@@ -332,5 +371,105 @@ class _InlinePool:
         pass
 
 
+def _set_threads(voice, threads: int | None) -> None:
+    fn = getattr(voice, "set_threads", None)
+    if callable(fn):
+        fn(threads)
+
+
+class _ThreadPool:
+    """N threads, each with its own voice: for engines that leave the GIL while
+    they work (a subprocess, or a native library that releases it)."""
+
+    def __init__(self, plan: SpeakPlan, workers: int, threads: int | None):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.plan = plan
+        self.window = workers * 2
+        self._local = threading.local()
+        self._voices: list = []
+        self._lock = threading.Lock()
+        self._threads = threads
+        self._ex = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="e2a-speak")
+
+    def _voice(self):
+        v = getattr(self._local, "voice", None)
+        if v is None:
+            p = self.plan
+            with self._lock:
+                v = p.voice if not self._voices else p.engine.load_voice(
+                    p.voice_spec_resolved, language=p.language, gpu=p.gpu, settings=p.settings)
+                self._voices.append(v)
+            _set_threads(v, self._threads)
+            self._local.voice = v
+        return v
+
+    def _run(self, job: Job) -> AudioInfo:
+        return render(self._voice(), job, self.plan.voice_rate, self.plan.sample_rate)
+
+    def submit(self, job: Job):
+        return self._ex.submit(self._run, job)
+
+    def close(self) -> None:
+        self._ex.shutdown(wait=True, cancel_futures=True)
+        for v in self._voices[1:]:
+            v.close()
+
+
+_worker_state: dict = {}
+
+
+def _worker_init(engine_name, voice_spec, language, gpu, settings, threads, identity,
+                 voice_rate, out_rate) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
+    eng = get_engine(engine_name)
+    voice = eng.load_voice(voice_spec, language=language, gpu=gpu, settings=settings)
+    if voice.identity != identity:
+        raise EngineError(f"worker loaded voice {voice.identity}, expected {identity}")
+    _set_threads(voice, threads)
+    _worker_state.update(voice=voice, voice_rate=voice_rate, out_rate=out_rate)
+
+
+def _worker_render(job: Job) -> AudioInfo:
+    st = _worker_state
+    return render(st["voice"], job, st["voice_rate"], st["out_rate"])
+
+
+class _ProcessPool:
+    """N worker processes (spawned: no fork of a threaded parent), each loading
+    the voice once. Workers write the FLACs themselves; only paths and frame
+    counts cross the process boundary."""
+
+    def __init__(self, plan: SpeakPlan, workers: int, threads: int | None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.window = workers * 2
+        self._ex = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(plan.engine_name, plan.voice_spec_resolved, plan.language, plan.gpu,
+                      plan.settings, threads, plan.voice.identity, plan.voice_rate,
+                      plan.sample_rate))
+
+    def submit(self, job: Job):
+        return self._ex.submit(_worker_render, job)
+
+    def close(self) -> None:
+        self._ex.shutdown(wait=True, cancel_futures=True)
+
+
 def _make_pool(plan: SpeakPlan, workers: int | None):
-    return _InlinePool(plan)
+    cores = cpu_count()
+    n = workers or default_workers(plan.engine, cores)
+    if plan.gpu:
+        n = workers or 1          # one GPU: one model, the GPU does the parallel work
+    threads = max(1, cores // n)
+    if n == 1:
+        return _InlinePool(plan, None if workers is None else threads)
+    mode = getattr(plan.engine, "parallel", "process")
+    if mode == "thread":
+        return _ThreadPool(plan, n, threads)
+    return _ProcessPool(plan, n, threads)

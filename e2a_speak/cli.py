@@ -52,18 +52,22 @@ def _settings(ctx, param, values):
               help="Speak only shard I of N (several machines on one shared workdir).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", callback=_settings,
               help="Engine setting, e.g. --set length_scale=1.1 (repeatable).")
+@click.option("--speaker-wav", multiple=True, type=click.Path(dir_okay=False),
+              help="Recording of the voice to clone (Coqui XTTS v2); repeatable.")
 @click.option("--sample-rate", type=click.IntRange(8000, 192000), default=None,
               help="Resample all audio to this rate (default: the voice's).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: only when stderr is a terminal).")
-def main(workdir, engine, voice, language, gpu, workers, shard, settings, sample_rate,
-         progress):
+def main(workdir, engine, voice, language, gpu, workers, shard, settings, speaker_wav,
+         sample_rate, progress):
     """Speak `sentence` records (JSON Lines on stdin) into one FLAC per sentence
     under WORKDIR; write `spoken` records to stdout.
 
     Sentences already spoken (a complete FLAC with the same engine, voice,
     settings and text) are not spoken again, so an interrupted run resumes.
     """
+    if speaker_wav:
+        settings["speaker_wav"] = list(speaker_wav) if len(speaker_wav) > 1 else speaker_wav[0]
     write_records(speak(read_records(), workdir, engine=engine, voice=voice,
                         language=language, gpu=gpu, workers=workers, shard=shard,
                         progress=progress, settings=settings or None,

@@ -14,21 +14,37 @@ from typing import Iterable, Iterator
 from e2a_common.errors import PluginError, RecordError
 from e2a_common.records import BLOCK, BOOK, CHAPTER, PAUSES, SENTENCE
 
+from e2a_common.console import warn
+
 from .chunk import cut, merge_short
+from .lexicon import Lexicon, from_hints
+from .lexicon import load as load_lexicon
 from .normalize import speakable
 from .segment import base_language, sentences
 
-__all__ = ["split", "split_block", "resolve_max_chars", "sentence_id",
-           "DEFAULT_MAX_CHARS", "MIN_CHARS"]
+__all__ = ["split", "split_block", "resolve_max_chars", "sentence_id", "load_lexicon",
+           "Lexicon", "DEFAULT_MAX_CHARS", "MIN_CHARS"]
 
 DEFAULT_MAX_CHARS = 400
 MIN_CHARS = 8          # a sentence with fewer letters/digits joins a neighbour
 DEFAULT_ENGINE = "piper"
-_BLOCK_FIELDS = {"kind", "chapter", "index", "type", "text", "language"}
+_BLOCK_FIELDS = {"kind", "chapter", "index", "type", "text", "language", "phonemes"}
 
 
 def sentence_id(chapter: int, position: int) -> str:
     return f"c{chapter:04d}-s{position:05d}"
+
+
+def _engine(engine: str | None, pm=None):
+    """The named engine (an unknown name is a PluginError), else the default
+    engine if installed, else None."""
+    from e2a_common import plugins
+    if engine:
+        return plugins.get_engine(engine, pm)
+    try:
+        return plugins.get_engine(DEFAULT_ENGINE, pm)
+    except PluginError:
+        return None
 
 
 def resolve_max_chars(max_chars: int | None = None, engine: str | None = None,
@@ -40,23 +56,47 @@ def resolve_max_chars(max_chars: int | None = None, engine: str | None = None,
         if max_chars < 1:
             raise ValueError("max_chars must be positive")
         return max_chars
-    from e2a_common import plugins
-    if engine:
-        return int(getattr(plugins.get_engine(engine, pm), "max_chars", DEFAULT_MAX_CHARS))
-    try:
-        eng = plugins.get_engine(DEFAULT_ENGINE, pm)
-    except PluginError:
-        return DEFAULT_MAX_CHARS
-    return int(getattr(eng, "max_chars", DEFAULT_MAX_CHARS))
+    eng = _engine(engine, pm)
+    return int(getattr(eng, "max_chars", DEFAULT_MAX_CHARS) or DEFAULT_MAX_CHARS)
 
 
-def _fit(original: str, language: str, limit: int, heading: bool) -> list[tuple[str, str]]:
+def _user_lexicon(lexicon) -> Lexicon | None:
+    if lexicon is None or isinstance(lexicon, Lexicon):
+        return lexicon
+    paths = [lexicon] if isinstance(lexicon, (str, bytes)) or hasattr(lexicon, "__fspath__") \
+        else list(lexicon)
+    lex = Lexicon()
+    for p in paths:
+        lex.merge(load_lexicon(p))
+    return lex
+
+
+def _book_lexicon(book: dict) -> Lexicon | None:
+    """PLS files the extractor found in the EPUB: book field ``lexicons``, a
+    list of paths (or of {"path": ...} objects)."""
+    items = book.get("lexicons") or []
+    if not isinstance(items, list):
+        return None
+    lex = Lexicon()
+    for item in items:
+        path = item.get("path") if isinstance(item, dict) else item
+        if not isinstance(path, str):
+            continue
+        try:
+            lex.merge(load_lexicon(path))
+        except Exception as exc:  # the book's own lexicon must not stop the run
+            warn(f"ignoring the book's lexicon: {exc}")
+    return lex or None
+
+
+def _fit(original: str, language: str, limit: int, heading: bool,
+         say: dict) -> list[tuple[str, str]]:
     """(original, spoken) pieces of one sentence, each spoken text <= limit."""
     out: list[tuple[str, str]] = []
     stack = [(p, limit) for p in reversed(cut(original, limit))]
     while stack:
         piece, lim = stack.pop()
-        spoken = speakable(piece, language, heading=heading)
+        spoken = speakable(piece, language, heading=heading, **say)
         if not spoken:
             continue
         if len(spoken) <= limit:
@@ -75,17 +115,30 @@ def _fit(original: str, language: str, limit: int, heading: bool) -> list[tuple[
 
 
 def split_block(text: str, language: str, limit: int, *, heading: bool = False,
-                min_chars: int = MIN_CHARS) -> list[tuple[str, str, bool]]:
+                min_chars: int = MIN_CHARS, lexicon: Lexicon | None = None,
+                phoneme_markup: str | None = None) -> list[tuple[str, str, bool]]:
     """One block's text -> [(original, spoken, ends_sentence)], never empty
     strings in ``spoken``; ``ends_sentence`` is False for a clause piece cut
-    from a longer sentence."""
+    from a longer sentence. Line breaks (verse) end sentences."""
     sep = "" if language in ("zh", "ja") else " "
-    sents = merge_short(sentences(text, language), limit, min_chars, sep=sep)
+    sents = [s for line in text.split("\n") for s in sentences(line, language)]
+    sents = merge_short(sents, limit, min_chars, sep=sep) if "\n" not in text else sents
+    say = {"lexicon": lexicon, "phoneme_markup": phoneme_markup}
     out: list[tuple[str, str, bool]] = []
     for s in sents:
-        pieces = _fit(s, language, limit, heading)
+        pieces = _fit(s, language, limit, heading, say)
         for i, (orig, spoken) in enumerate(pieces):
             out.append((orig, spoken, i == len(pieces) - 1))
+    return out
+
+
+def _combine(*lexicons: Lexicon | None) -> Lexicon | None:
+    present = [x for x in lexicons if x]
+    if len(present) <= 1:
+        return present[0] if present else None
+    out = Lexicon()
+    for x in present:  # earlier ones win
+        out.merge(x)
     return out
 
 
@@ -99,9 +152,21 @@ def split(records: Iterable[dict], *, language: str | None = None,
     """Blocks -> sentences (see the module docstring and docs/split.md).
 
     ``language`` overrides the book's; ``max_chars`` overrides the engine's
-    limit; ``engine`` names the engine whose limit applies.
+    limit; ``engine`` names the engine whose limit applies and whose
+    ``phoneme_markup`` (if any) carries phonemes; ``lexicon`` is a path, a
+    list of paths or a Lexicon (TSV or PLS), applied before the book's own.
     """
-    limit = resolve_max_chars(max_chars, engine, pm)
+    eng = _engine(engine, pm)
+    if max_chars is not None:
+        limit = resolve_max_chars(max_chars)
+    else:
+        limit = int(getattr(eng, "max_chars", DEFAULT_MAX_CHARS) or DEFAULT_MAX_CHARS)
+    markup = getattr(eng, "phoneme_markup", None) if eng is not None else None
+    if markup is not None and (not isinstance(markup, str) or "{}" not in markup):
+        markup = None
+    user_lex = _user_lexicon(lexicon)
+    book_lex: Lexicon | None = None
+    base_lex = user_lex
     book_tag: str | None = None       # the book's language as written (BCP 47)
     chapter = 0
     positions: dict[int, int] = {}
@@ -124,6 +189,8 @@ def split(records: Iterable[dict], *, language: str | None = None,
             yield from release("chapter")
             tag = rec.get("language")
             book_tag = tag.strip() if isinstance(tag, str) and tag.strip() else None
+            book_lex = _book_lexicon(rec)
+            base_lex = _combine(user_lex, book_lex)
             yield rec
         elif kind == CHAPTER:
             yield from release("chapter")
@@ -144,7 +211,10 @@ def split(records: Iterable[dict], *, language: str | None = None,
             tag = language or rec.get("language") or book_tag or "en"
             lang = base_language(tag)
             heading = rec.get("type") == "heading"
-            pieces = split_block(text, lang, limit, heading=heading, min_chars=min_chars)
+            hints = from_hints(rec.get("phonemes")) if markup else None
+            lex = _combine(user_lex, hints, book_lex) if hints else base_lex
+            pieces = split_block(text, lang, limit, heading=heading, min_chars=min_chars,
+                                 lexicon=lex, phoneme_markup=markup)
             if not pieces:
                 continue  # nothing speakable: the held sentence keeps waiting
             yield from release(None)

@@ -7,6 +7,14 @@ from e2a_common.console import cli_entry
 from e2a_common.jsonl import read_records, write_record
 
 from . import split
+from .lexicon import Lexicon, load
+
+
+def load_lexicons(paths) -> Lexicon:
+    lex = Lexicon()
+    for p in paths:
+        lex.merge(load(p))
+    return lex
 
 
 @cli_entry("e2a-split")
@@ -17,12 +25,17 @@ from . import split
               help="Longest text per sentence (default: the engine's limit, else 400).")
 @click.option("--engine", metavar="NAME",
               help="Engine whose input limit applies (default: piper if installed).")
-def main(language, max_chars, engine):
+@click.option("--lexicon", "lexicons", multiple=True, metavar="FILE",
+              help="Pronunciation lexicon: TSV (word<TAB>alias[<TAB>ipa]) or W3C PLS; "
+                   "repeatable, the first wins.")
+def main(language, max_chars, engine, lexicons):
     """Cut text blocks into sentences an engine can speak.
 
     Reads e2a records (JSON Lines) on stdin, replaces each `block` record by
     `sentence` records and passes every other record through. Exit codes: 0
     success, 1 bad input, 2 usage error.
     """
-    for rec in split(read_records(), language=language, max_chars=max_chars, engine=engine):
+    lex = load_lexicons(lexicons) if lexicons else None  # bad file: one-line error, exit 1
+    for rec in split(read_records(), language=language, max_chars=max_chars, engine=engine,
+                     lexicon=lex):
         write_record(rec)

@@ -29,6 +29,7 @@ _CJK_TERMINAL = re.compile(r"[。！？!?…]+[" + re.escape(CLOSERS) + r"]*")
 _LAST_TOKEN = re.compile(r"(\S+)\s*$")
 _INITIAL = re.compile(r"(?:^|[\s(\-])[A-ZÀ-ÖØ-ÞА-ЯЁ]\.$|^[A-ZÀ-ÖØ-ÞА-ЯЁ]\.$")
 _CJK_OPENERS = "“‘「『（《〈【"
+_UNIT_END = re.compile(r"(?<=°[CF]\.)\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])|(?<=[°%]\.)\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])")
 
 
 def base_language(language: str | None) -> str:
@@ -88,6 +89,8 @@ def sentences(text: str, language: str | None = None, *, which: str | None = Non
             out.append(piece)
     if lang in ("zh", "ja"):
         out = [p for s in out for p in _cjk_split(s)]
+    else:  # a full stop after a unit symbol ("-3 °C. Then") ends a sentence
+        out = [p.strip() for s in out for p in _UNIT_END.split(s) if p.strip()]
     return out
 
 

@@ -84,11 +84,14 @@ class _Epub:
             data = self.z.read(name)
         except KeyError:
             raise InputError(f"{name} is listed but missing from the archive", path=self.path) from None
-        return parse_xml(data, name, self.path, html_fallback=html, warn=warn)
+        # unpacked MOBI output is HTML, not XHTML: recovering it is normal
+        return parse_xml(data, name, self.path, html_fallback=html,
+                         warn=warn if isinstance(self.z, SafeZip) else None)
 
     # ---------------------------------------------------------- container
     def opf_name(self) -> str:
-        if "mimetype" not in self.z:
+        packed = isinstance(self.z, SafeZip)
+        if "mimetype" not in self.z and packed:
             warn(f"{self.path}: no 'mimetype' entry (not a conforming EPUB); reading anyway")
         if "META-INF/container.xml" in self.z:
             root = self.xml("META-INF/container.xml")
@@ -104,7 +107,8 @@ class _Epub:
         if not opfs:
             raise InputError("not an EPUB: no META-INF/container.xml and no .opf package file",
                              path=self.path)
-        warn(f"{self.path}: no usable META-INF/container.xml; using {opfs[0]}")
+        if packed:
+            warn(f"{self.path}: no usable META-INF/container.xml; using {opfs[0]}")
         return opfs[0]
 
     def check_drm(self) -> None:

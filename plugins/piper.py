@@ -137,6 +137,7 @@ class PiperVoiceWrapper(Voice):
         self.sample_rate = int(self._config.sample_rate)
         self.language = _lang_of(config, name)
         self.identity = f"{name}@{_files_hash(model, config_path)}"
+        self.spec = str(model)
         settings = dict(settings or {})
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:

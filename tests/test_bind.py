@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
+import plugins.flac
 import plugins.m4b
+import plugins.mp3
+import plugins.ogg
+import plugins.wav
 from e2a_bind import DEFAULT_PAUSES, bind
 from e2a_bind.synth import book_records, espeak_flac, tone_book
 from e2a_common import FormatError, InputError, RecordError
@@ -38,7 +42,8 @@ TITLES = ["The Fox and the Grapes", "The Crow and the Pitcher", "Le Renard et la
 @pytest.fixture(autouse=True)
 def only_builtin_formats():
     pm = new_plugin_manager(load_entrypoints=False)
-    pm.register(plugins.m4b, name="m4b")
+    for mod in (plugins.m4b, plugins.mp3, plugins.ogg, plugins.flac, plugins.wav):
+        pm.register(mod, name=mod.__name__.rsplit(".", 1)[1])
     set_plugin_manager(pm)
     yield
     set_plugin_manager(None)

@@ -149,6 +149,10 @@ def test_batch_continues_past_a_bad_book_and_exits_1(tmp_path):
     assert "bad.epub" in r.stderr
     assert (tmp_path / "audiobooks" / "Three Fables of Aesop.m4b").exists()
     assert not list((tmp_path / "tmp").glob("proc-*/*/audio"))  # good book's workdir removed
+    # rerunning the batch: the finished book is not redone, the bad one fails again
+    r2 = run(["e2a", "pipeline", "--ebooks-dir", books], env=env, check=False)
+    assert r2.returncode == 1 and "already exists" in r2.stderr
+    assert "1 converted, 1 failed" in r2.stderr
 
 
 def test_missing_book_is_one_line_error(tmp_path):

@@ -170,9 +170,9 @@ def test_language_from_book_and_override():
 
 def test_unknown_block_fields_pass_through():
     b = block(0, 0, "Hello there world. Good night moon.")
-    b["phonemes"] = {"x": "y"}
+    b["x_custom"] = {"x": "y"}
     out = sents(run([b]))
-    assert all(s["phonemes"] == {"x": "y"} for s in out)
+    assert all(s["x_custom"] == {"x": "y"} for s in out)
 
 
 def test_block_without_text_is_a_record_error():

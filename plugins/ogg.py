@@ -1,0 +1,61 @@
+"""Ogg Vorbis (.ogg) and Opus (.opus): tags and chapters as Vorbis comments
+(CHAPTER001=HH:MM:SS.mmm, CHAPTER001NAME=...), the cover as a
+METADATA_BLOCK_PICTURE comment."""
+from __future__ import annotations
+
+from e2a_common import BindJob, OutputFormat, hookimpl
+from e2a_common import ffmpeg
+
+
+def comment_tags(job: BindJob) -> dict:
+    tags = ffmpeg.common_tags(job)
+    m = job.metadata
+    for key, value in (("NARRATOR", m.get("narrator")), ("ISBN", m.get("isbn")),
+                       ("DESCRIPTION", m.get("description")),
+                       ("LANGUAGE", m.get("language"))):
+        if value:
+            tags[key] = value
+    tags.pop("language", None)
+    tags.pop("description", None)
+    if job.metadata.get("track"):
+        tags["TRACKNUMBER"] = tags.pop("track")
+    tags.update(ffmpeg.chapter_comments(job.chapters))
+    if job.cover is not None:
+        tags["METADATA_BLOCK_PICTURE"] = ffmpeg.picture_block(job.cover)
+    return tags
+
+
+class OggVorbis(OutputFormat):
+    name = "ogg"
+    description = "Ogg Vorbis with chapter comments, tags and cover"
+    extension = "ogg"
+    duration_from = "container"
+
+    def write(self, job: BindJob) -> None:
+        quality = str(job.options.get("quality") or "3")
+        codec = ["-c:a", "libvorbis", "-ac", "1"]
+        codec += (["-b:a", str(job.options["bitrate"])] if job.options.get("bitrate")
+                  else ["-q:a", quality])
+        ffmpeg.encode(job, codec_args=codec, muxer="ogg", tags=comment_tags(job),
+                      chapters=False, cover=False, what="encoding ogg")
+
+
+class Opus(OutputFormat):
+    name = "opus"
+    description = "Opus in Ogg with chapter comments, tags and cover (small files)"
+    extension = "opus"
+    duration_from = "container"
+
+    def write(self, job: BindJob) -> None:
+        bitrate = str(job.options.get("bitrate") or "32k")
+        # libopus takes 8/12/16/24/48 kHz; players decode at 48 kHz anyway
+        ffmpeg.encode(job, codec_args=["-c:a", "libopus", "-b:a", bitrate, "-ac", "1",
+                                       "-ar", "48000", "-application", "voip"],
+                      muxer="ogg", tags=comment_tags(job), chapters=False, cover=False,
+                      what="encoding opus")
+
+
+@hookimpl
+def register_formats(register):
+    register(OggVorbis())
+    register(Opus())

@@ -1,0 +1,184 @@
+"""Bad and hostile input: each refused with one line naming the file, exit 1."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from e2a_common import ExtractOptions, InputError
+from e2a_common.plugins import new_plugin_manager
+from e2a_extract import extract
+from e2a_extract.epubmaker import Doc, make_epub
+
+GOOD = [Doc("c1.xhtml", "<h1>One</h1><p>Text of one.</p>", toc="One")]
+
+
+@pytest.fixture()
+def pm():
+    import plugins.epub
+    m = new_plugin_manager(load_entrypoints=False)
+    m.register(plugins.epub, name="epub")
+    return m
+
+
+def run(path, pm, **kw):
+    return list(extract(path, ExtractOptions(**kw), pm=pm))
+
+
+def refused(path, pm, match):
+    with pytest.raises(InputError, match=match) as ei:
+        run(path, pm)
+    assert str(path) in str(ei.value)
+    assert "\n" not in str(ei.value)
+    return str(ei.value)
+
+
+XXE = ('<?xml version="1.0"?>\n<!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+       '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head>'
+       '<body><p>&xxe;</p></body></html>')
+LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">'
+                    for i in range(1, 10))
+          + ']>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><p>&lol9;</p></body></html>')
+
+
+def test_external_entity_is_refused_never_fetched(tmp_path, pm):
+    book = make_epub(tmp_path / "xxe.epub", [Doc("c1.xhtml", "", raw=XXE, toc="One")])
+    msg = refused(book, pm, "entit")
+    assert "root:" not in msg
+
+
+def test_entity_expansion_is_refused(tmp_path, pm):
+    book = make_epub(tmp_path / "lol.epub", [Doc("c1.xhtml", "", raw=LAUGHS, toc="One")])
+    refused(book, pm, "entit")
+
+
+def test_entities_in_the_package_document_are_refused(tmp_path, pm):
+    opf = ('<?xml version="1.0"?><!DOCTYPE package [<!ENTITY t SYSTEM "http://example.invalid/t">]>'
+           '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>&t;</dc:title></metadata>'
+           '<manifest><item id="d0" href="c1.xhtml" media-type="application/xhtml+xml"/></manifest>'
+           '<spine><itemref idref="d0"/></spine></package>')
+    book = make_epub(tmp_path / "opf.epub", GOOD, opf_override=opf)
+    refused(book, pm, "entit")
+
+
+def test_html_named_entities_without_dtd_are_read(tmp_path, pm):
+    book = make_epub(tmp_path / "nbsp.epub", [Doc("c1.xhtml", "<p>caf&eacute;&nbsp;au&mdash;lait &amp; co</p>",
+                                                  toc="One")])
+    texts = [r["text"] for r in run(book, pm) if r["kind"] == "block"]
+    assert texts == ["café au—lait & co"]
+
+
+def test_zip_bomb_member_is_refused(tmp_path, pm):
+    book = make_epub(tmp_path / "bomb.epub", GOOD,
+                     extra_files={"OEBPS/bomb.bin": b"\0" * (24 * 1024 * 1024)})
+    refused(book, pm, "zip bomb")
+
+
+def test_lying_zip_header_is_caught_while_reading(tmp_path, pm):
+    """A member whose central-directory size is smaller than its data."""
+    book = make_epub(tmp_path / "lie.epub", GOOD)
+    data = bytearray(book.read_bytes())
+    # the stored size of c1.xhtml in the central directory and local header: make it tiny
+    with zipfile.ZipFile(book) as z:
+        info = z.getinfo("OEBPS/c1.xhtml")
+    size = info.file_size.to_bytes(4, "little")
+    new = (10).to_bytes(4, "little")
+    assert data.count(size) >= 2
+    book.write_bytes(bytes(data).replace(size, new))
+    with pytest.raises(InputError) as ei:
+        run(book, pm)
+    assert str(book) in str(ei.value)
+
+
+@pytest.mark.parametrize("name,match", [("../evil.xhtml", r"climbs out"),
+                                        ("/etc/evil.xhtml", "absolute path"),
+                                        ("OEBPS/../../evil.xhtml", r"climbs out")])
+def test_unsafe_member_names_are_refused(tmp_path, pm, name, match):
+    book = make_epub(tmp_path / "trav.epub", GOOD, extra_files={name: "<p>x</p>"})
+    refused(book, pm, match)
+
+
+def test_drm_encrypted_book_says_so(tmp_path, pm):
+    enc = ('<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+           'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>'
+           '<enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>'
+           '<enc:CipherData><enc:CipherReference URI="OEBPS/c1.xhtml"/></enc:CipherData>'
+           '</enc:EncryptedData></encryption>')
+    book = make_epub(tmp_path / "drm.epub", GOOD, extra_files={
+        "META-INF/encryption.xml": enc, "META-INF/rights.xml": "<rights/>"})
+    msg = refused(book, pm, "encrypted")
+    assert "Adobe" in msg and "DRM" in msg
+
+
+def test_obfuscated_fonts_are_not_drm(tmp_path, pm):
+    enc = ('<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+           'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>'
+           '<enc:EncryptionMethod Algorithm="http://www.idpf.org/2008/embedding"/>'
+           '<enc:CipherData><enc:CipherReference URI="OEBPS/fonts/a.otf"/></enc:CipherData>'
+           '</enc:EncryptedData></encryption>')
+    book = make_epub(tmp_path / "font.epub", GOOD, extra_files={"META-INF/encryption.xml": enc})
+    assert any(r["kind"] == "block" for r in run(book, pm))
+
+
+def test_missing_mimetype_still_reads_with_a_warning(tmp_path, pm, capsys):
+    book = make_epub(tmp_path / "nomime.epub", GOOD, mimetype=False)
+    assert [r["text"] for r in run(book, pm) if r["kind"] == "block"] == ["One", "Text of one."]
+    assert "mimetype" in capsys.readouterr().err
+
+
+def test_malformed_xhtml_is_recovered_with_a_warning(tmp_path, pm, capsys):
+    raw = ('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title>'
+           '</head><body><p>Unclosed paragraph<p>Second</body></html>')
+    book = make_epub(tmp_path / "bad.epub", [Doc("c1.xhtml", "", raw=raw, toc="One")])
+    texts = [r["text"] for r in run(book, pm) if r["kind"] == "block"]
+    assert texts == ["Unclosed paragraph", "Second"]
+    assert "not well-formed" in capsys.readouterr().err
+
+
+def test_empty_book_is_refused(tmp_path, pm):
+    book = make_epub(tmp_path / "empty.epub", [Doc("c1.xhtml", "<p>  </p><div></div>", toc="One")])
+    refused(book, pm, "empty")
+
+
+def test_zip_without_package_is_not_an_epub(tmp_path, pm):
+    p = tmp_path / "x.epub"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("hello.txt", "hi")
+    refused(p, pm, "no .opf|not an EPUB")
+
+
+def test_spine_pointing_at_missing_file(tmp_path, pm, capsys):
+    book = make_epub(tmp_path / "miss.epub", GOOD + [Doc("c2.xhtml", "<p>Two.</p>", toc="Two")])
+    with zipfile.ZipFile(book) as z:
+        files = {n: z.read(n) for n in z.namelist() if n != "OEBPS/c2.xhtml"}
+    with zipfile.ZipFile(book, "w") as z:
+        for n, d in files.items():
+            z.writestr(n, d)
+    texts = [r["text"] for r in run(book, pm) if r["kind"] == "block"]
+    assert texts == ["One", "Text of one."]
+    assert "missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", ["xxe", "bomb", "notzip", "dir"])
+def test_cli_refusals_are_one_line_exit_1(tmp_path, case):
+    if case == "xxe":
+        target = make_epub(tmp_path / "xxe.epub", [Doc("c1.xhtml", "", raw=XXE, toc="One")])
+    elif case == "bomb":
+        target = make_epub(tmp_path / "bomb.epub", GOOD,
+                           extra_files={"OEBPS/b.bin": b"\0" * (24 * 1024 * 1024)})
+    elif case == "notzip":
+        target = tmp_path / "n.epub"
+        target.write_bytes(os.urandom(2000))
+    else:
+        target = tmp_path
+    p = subprocess.run([sys.executable, "-m", "e2a_extract.cli", str(target)], capture_output=True,
+                       text=True, env=dict(os.environ, E2A_PLUGINS="epub"))
+    assert p.returncode == 1, p.stderr
+    assert p.stdout == ""
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("e2a-extract: error: ") and str(target) in lines[0]
