@@ -268,3 +268,11 @@ def test_svg_cover_is_rasterised(tmp_path, pm):
     rec = next(iter(extract(book, ExtractOptions(assets_dir=tmp_path / "a"), pm=pm)))
     data = open(rec["cover"], "rb").read()
     assert rec["cover"].endswith("cover.jpg") and data.startswith(b"\xff\xd8\xff")
+
+
+def test_gutenberg_footer_inside_the_last_chapter_is_cut(tmp_path, pm):
+    body = ("<h1>Chapter XII</h1><p>The end of the story.</p><p>THE END</p>"
+            "<p>*** END OF THE PROJECT GUTENBERG EBOOK ALICE ***</p>"
+            "<p>Updated editions will replace the previous one.</p>")
+    book = make_epub(tmp_path / "pg.epub", [Doc("c.xhtml", body, toc="Chapter XII")])
+    assert [t for _, t in blocks(book, pm)] == ["Chapter XII", "The end of the story.", "THE END"]
