@@ -65,6 +65,7 @@ def test_markdown(tmp_path, pm):
     book, chs = run(p, pm)
     assert book["title"] == "Notes" and book["authors"] == ["Me"]
     assert chs == [["One", "One", "Some emphasis and a link."], ["Two", "Two", "quoted"]]
+    assert run(p, pm, notes="end")[1][0] == ["One", "One", "Some emphasis and a link.", "The note."]
 
 
 # ------------------------------------------------------------------ FB2
