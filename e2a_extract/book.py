@@ -125,6 +125,7 @@ _NAME_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(^|[/_-])(licen[cs]e)([._-]|$)", re.I), "license"),
     (re.compile(r"(^|[/_-])(endnotes|footnotes|notes)([._-]|$)", re.I), "notes"),
 ]
+_PG_END = re.compile(r"^\W*(\*{3}\s*)?end of (the |this )?project gutenberg", re.I)
 _PG = re.compile(r"project gutenberg|gutenberg\.org|\*\*\* ?(start|end) of (the|this) project", re.I)
 
 
@@ -328,11 +329,21 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
             chapters.append(cur)
             _Seg(it, b, end).into(cur)
 
+    # Project Gutenberg's end marker: what follows it is licence text
+    pg_tail = set()
+    for n, ch in enumerate(chapters):
+        for k, b in enumerate(ch.blocks):
+            if _PG_END.match(b["text"]):
+                if k < 3:
+                    pg_tail.add(n)     # the whole chapter is the Gutenberg footer
+                else:
+                    ch.blocks = ch.blocks[:k]
+                break
     # titles and types
-    for ch in chapters:
+    for n, ch in enumerate(chapters):
         if not ch.title:
             ch.title = _first_heading(ch) or by_name[ch.first_item].doc.title or ""
-        ch.type = classify(ch, model, by_name)
+        ch.type = "boilerplate" if n in pg_tail else classify(ch, model, by_name)
     # scraps before the first real chapter ("THE MILLENNIUM FULCRUM EDITION 3.0",
     # a half title without markup) are title-page matter
     first_real = next((k for k, ch in enumerate(chapters)

@@ -65,6 +65,7 @@ def test_markdown(tmp_path, pm):
     book, chs = run(p, pm)
     assert book["title"] == "Notes" and book["authors"] == ["Me"]
     assert chs == [["One", "One", "Some emphasis and a link."], ["Two", "Two", "quoted"]]
+    assert run(p, pm, notes="end")[1][0] == ["One", "One", "Some emphasis and a link.", "The note."]
 
 
 # ------------------------------------------------------------------ FB2
@@ -332,3 +333,23 @@ def test_damaged_mobi_is_one_clear_error(tmp_path, pm):
     with pytest.raises(InputError) as ei:
         run(p, pm)
     assert str(p) in str(ei.value) and "MOBI" in str(ei.value)
+
+
+def test_calibre_fallback_when_the_mobi_reader_fails(tmp_path, pm, monkeypatch):
+    """calibre is not installed on these machines: a stand-in ebook-convert
+    (which writes a real EPUB) checks the fallback's wiring and messages."""
+    import os
+    import sys as _sys
+    from e2a_extract.epubmaker import Doc, make_epub
+    epub = make_epub(tmp_path / "converted.epub", [Doc("c.xhtml", "<p>Converted by calibre.</p>", toc="C")])
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    tool = bindir / "ebook-convert"
+    tool.write_text(f"#!{_sys.executable}\nimport shutil, sys\nshutil.copy({str(epub)!r}, sys.argv[2])\n")
+    tool.chmod(0o755)
+    bad = tmp_path / "bad.mobi"
+    bad.write_bytes(palmdb(encryption=0))
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    book, chs = run(bad, pm)
+    assert chs == [["C", "Converted by calibre."]]
+    assert book["source"] == str(bad) and book["format"] in ("mobi", "azw3")

@@ -268,3 +268,54 @@ def test_svg_cover_is_rasterised(tmp_path, pm):
     rec = next(iter(extract(book, ExtractOptions(assets_dir=tmp_path / "a"), pm=pm)))
     data = open(rec["cover"], "rb").read()
     assert rec["cover"].endswith("cover.jpg") and data.startswith(b"\xff\xd8\xff")
+
+
+def test_gutenberg_footer_inside_the_last_chapter_is_cut(tmp_path, pm):
+    body = ("<h1>Chapter XII</h1><p>The end of the story.</p><p>THE END</p>"
+            "<p>*** END OF THE PROJECT GUTENBERG EBOOK ALICE ***</p>"
+            "<p>Updated editions will replace the previous one.</p>")
+    book = make_epub(tmp_path / "pg.epub", [Doc("c.xhtml", body, toc="Chapter XII")])
+    assert [t for _, t in blocks(book, pm)] == ["Chapter XII", "The end of the story.", "THE END"]
+
+
+def test_hgroup_heading_and_epub_switch_fallback(tmp_path, pm):
+    body = ('<hgroup><h2 epub:type="ordinal">I</h2><p epub:type="title">Loomings</p></hgroup>'
+            '<epub:switch><epub:case required-namespace="http://www.xml-cml.org/schema">'
+            '<chem>H2O</chem></epub:case><epub:default><p>Water.</p></epub:default></epub:switch>')
+    book = one(tmp_path, body)
+    assert blocks(book, pm) == [("heading", "I: Loomings"), ("paragraph", "Water.")]
+
+
+def test_jpeg_cover_declared_as_png_is_written_as_jpeg(tmp_path, pm):
+    jpeg = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
+    book = one(tmp_path, "<p>Text.</p>", cover=jpeg, cover_type="image/png", cover_name="images/c.png")
+    rec = next(iter(extract(book, ExtractOptions(assets_dir=tmp_path / "a"), pm=pm)))
+    assert rec["cover"].endswith("cover.jpg") and open(rec["cover"], "rb").read() == jpeg
+
+
+def test_zip_directory_entries_and_several_rootfiles(tmp_path, pm):
+    container = ('<?xml version="1.0"?><container version="1.0" '
+                 'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+                 '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+                 '<rootfile full-path="OTHER/other.opf" media-type="application/oebps-package+xml"/>'
+                 '</rootfiles></container>')
+    book = make_epub(tmp_path / "r.epub", [Doc("c.xhtml", "<p>First rootfile.</p>", toc="C")],
+                     container=container)
+    import zipfile
+    with zipfile.ZipFile(book, "a") as z:
+        z.writestr(zipfile.ZipInfo("OEBPS/images/"), b"")     # a directory entry
+    assert blocks(book, pm) == [("paragraph", "First rootfile.")]
+
+
+def test_duplicate_spine_items_are_read_once(tmp_path, pm, capsys):
+    book = one(tmp_path, "<p>Only once.</p>")
+    import re
+    import zipfile
+    with zipfile.ZipFile(book) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files["OEBPS/content.opf"] = re.sub(rb'(<itemref idref="d0"/>)', rb"\1\1\1", files["OEBPS/content.opf"])
+    with zipfile.ZipFile(book, "w") as z:
+        for n, d in files.items():
+            z.writestr(n, d)
+    assert blocks(book, pm) == [("paragraph", "Only once.")]
+    assert "more than once" in capsys.readouterr().err
