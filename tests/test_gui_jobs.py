@@ -351,3 +351,27 @@ def test_format_progress():
     row = {"status": "running", "done": 50, "total": 200, "audio_seconds": 3725, "eta_seconds": 90}
     assert J.format_progress(row) == "50/200 sentences (25%) · 1:02:05 of audio · ETA 1:30"
     assert J.format_progress({"status": "queued", "done": 0, "total": None}) == ""
+
+
+def test_eta_uses_recent_speed_not_the_burst_of_resumed_sentences(e2a_home, tmp_path, monkeypatch):
+    clock = {"t": 0.0}
+    monkeypatch.setattr(J.time, "monotonic", lambda: clock["t"])
+    seen = []
+
+    def fake_convert(book, opts, on_event=None):
+        for t, done in ((0, 50), (1, 100), (70, 101), (130, 102)):
+            clock["t"] = t
+            on_event({"stage": "speak", "done": done, "total": 200, "audio_seconds": done * 2.0,
+                      "chapter": 3})
+            seen.append(dict(job.progress))
+        raise J.E2AError("stop here")
+
+    m = J.JobManager(e2a_home, convert=fake_convert)
+    job = J.Job(id="j", book=str(_book(tmp_path)), book_hash="h", workdir=str(tmp_path / "wd"), options={})
+    m._jobs["j"] = job
+    m._run(job)
+    assert job.status == J.FAILED and job.error == "stop here"
+    assert seen[0].get("eta_seconds") is None
+    assert seen[1]["eta_seconds"] == pytest.approx(100 / 50)          # (200-100) / 50 per s
+    assert seen[3]["eta_seconds"] == pytest.approx(98 * 60)           # 1 sentence a minute now
+    assert seen[3]["audio_seconds"] == 204 and seen[3]["chapter"] == 3
