@@ -193,6 +193,14 @@ class Backend:
                 out.append((label, v.name))
         return out
 
+    def engine_for(self, language: str | None) -> str | None:
+        """The first engine (Piper first) with an installed voice for LANGUAGE."""
+        names = self.engines()
+        for name in names:
+            if any(v for _, v in self.voices(name, language)):
+                return name
+        return names[0] if names else None
+
     def checked_choices(self, engine: str, voice: str | None, language: str | None,
                         fmt: str | None = None) -> tuple[str, str | None, str | None]:
         """Only what the page offers: an installed engine, one of its listed voices,
@@ -385,16 +393,19 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
         def load_plan(name):
             if not name:
                 return "", "Choose a book to see its chapters.", gr.update(choices=[], value=[]), \
-                    gr.update(), gr.update(), gr.update()
+                    gr.update(), gr.update(), gr.update(), gr.update()
             try:
                 plan = backend.plan(name)
             except Exception as exc:  # a bad book is reported, the page lives on
-                return "", err(exc), gr.update(choices=[], value=[]), gr.update(), gr.update(), gr.update()
+                return "", err(exc), gr.update(choices=[], value=[]), gr.update(), gr.update(), \
+                    gr.update(), gr.update()
             ticked = [c["index"] for c in plan["chapters"] if c["role"] == "body"]
             lang = plan["language"] or None
             return (name, _plan_markdown(plan), gr.update(choices=_chapter_choices(plan), value=ticked),
-                    gr.update(value=lang), gr.update(value=plan["preview_text"] or gr.skip()),
-                    gr.update(choices=backend.list_ebooks(), value=name))
+                    gr.update(value=lang),
+                    gr.update(value=plan["preview_text"]) if plan["preview_text"] else gr.update(),
+                    gr.update(choices=backend.list_ebooks(), value=name),
+                    gr.update(value=backend.engine_for(lang)))
 
         def on_upload(path):
             if not path:
@@ -408,7 +419,7 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
 
         upload.upload(on_upload, inputs=upload, outputs=[picker, upload])
         picker.change(load_plan, inputs=picker,
-                      outputs=[book_name, info, chapters, language, preview_text, picker])
+                      outputs=[book_name, info, chapters, language, preview_text, picker, engine])
         refresh_books.click(lambda: gr.update(choices=backend.list_ebooks()), outputs=picker)
 
         def on_voices(engine_name, lang):
@@ -536,6 +547,9 @@ def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
     requeued = manager.start(resume=resume)
     for job_id in requeued:
         print(f"e2a gui: resuming {job_id}", file=sys.stderr)
+    if not credentials and host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"e2a gui: warning: listening on {host} without a login: anyone who can reach this "
+              "port can use it (set --auth USER:PASSWORD or E2A_GUI_AUTH)", file=sys.stderr)
     print(f"e2a gui: serving on http://{host}:{port} (home {home}; "
           f"{'login required' if credentials else 'no login'}; up to {manager.max_jobs} job(s) at once)",
           file=sys.stderr, flush=True)

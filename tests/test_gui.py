@@ -155,6 +155,9 @@ def test_engines_formats_and_voices_come_from_the_plugins(backend):
     assert voices[0] == ("default for the language", "")
     assert any(v == "en_US-joe-medium" for _, v in voices)
     assert backend.voices("no-such-engine", "en") == [("default for the language", "")]
+    assert backend.engine_for("en") == "piper"
+    if "espeak-ng" in backend.engines():        # no French Piper voice is installed here
+        assert backend.engine_for("fr") == "espeak-ng"
 
 
 @pytest.mark.slow
