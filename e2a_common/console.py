@@ -31,6 +31,9 @@ def log(msg: str) -> None:
 
 
 def warn(msg: str) -> None:
+    """A warning on stderr; -q/--quiet (only errors) hides it too."""
+    if _quiet:
+        return
     print(f"{_prog}: warning: {msg}", file=sys.stderr, flush=True)
 
 
