@@ -170,11 +170,13 @@ class JobManager:
         self._queue: "queue.Queue[str | None]" = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._started = False
+        self._stopping = False
 
     # -------------------------------------------------------------- lifecycle
     def start(self, *, resume: bool = True) -> list[str]:
         """Load saved jobs, start the workers, and requeue the jobs that were
         queued or running when the server stopped. Returns the requeued ids."""
+        self._stopping = False
         requeued = []
         for job in self._load_saved():
             with self._lock:
@@ -197,7 +199,9 @@ class JobManager:
         return requeued
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ask running jobs to stop (they stay resumable) and end the workers."""
+        """Server shutdown: ask running jobs to stop and end the workers. The
+        stopped jobs are saved as queued, so the next start resumes them."""
+        self._stopping = True
         with self._lock:
             running = [j for j in self._jobs.values() if j.status == RUNNING]
         for job in running:
@@ -480,6 +484,10 @@ class JobManager:
         try:
             result = convert(job.book, opts, on_event=on_event)
         except JobCancelled:
+            if self._stopping:   # the server is shutting down: resume at the next start
+                job.progress = {**job.progress, "stage": "interrupted", "eta_seconds": None}
+                job.save(status=QUEUED, error=None)
+                return
             job.progress = {**job.progress, "stage": "cancelled", "eta_seconds": None}
             job.save(status=CANCELLED, error=None)
             return

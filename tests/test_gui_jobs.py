@@ -217,15 +217,15 @@ def test_restart_lists_and_resumes_unfinished_jobs(stages, e2a_home, tmp_path):
     m1 = _manager(e2a_home)
     job = m1.submit(_book(tmp_path), {"output_format": "fake"})
     assert _wait(lambda: job.status == J.RUNNING)
-    # simulate a server that died mid-run: job.json still says "running"
     saved = json.loads((Path(job.workdir) / J.JOB_FILE).read_text())
-    assert saved["status"] == "running"
-    m1.stop(timeout=0.1)           # sets the cancel flag; the run is still held on the gate
-    stages.gate.set()
-    assert _wait(lambda: not S.is_locked(Path(job.workdir)))
-    # what a killed server leaves behind
-    saved["status"] = "running"
-    (Path(job.workdir) / J.JOB_FILE).write_text(json.dumps(saved))
+    assert saved["status"] == "running"       # what a killed server leaves behind
+    # a server shut down cleanly (Ctrl-C) stops the run and saves it as queued
+    m1.stop(timeout=0.1)                     # the run is still held on the gate...
+    stages.gate.set()                        # ...and stops at its next progress report
+    assert _wait(lambda: not S.is_locked(Path(job.workdir)) and job.status == J.QUEUED)
+    assert json.loads((Path(job.workdir) / J.JOB_FILE).read_text())["status"] == "queued"
+    spoken_before = len(stages.spoken_texts)
+    assert spoken_before < 12
 
     m2 = J.JobManager(e2a_home)
     requeued = m2.start()
@@ -237,6 +237,26 @@ def test_restart_lists_and_resumes_unfinished_jobs(stages, e2a_home, tmp_path):
         assert len(stages.spoken_texts) == len(set(stages.spoken_texts)) == 12
     finally:
         m2.stop()
+
+    # a killed server leaves "running": that is resumed too, unless --no-resume
+    def killed():
+        saved = json.loads((Path(j2.workdir) / J.JOB_FILE).read_text())
+        (Path(j2.workdir) / J.JOB_FILE).write_text(json.dumps({**saved, "status": "running"}))
+    killed()
+    m3 = J.JobManager(e2a_home)
+    try:
+        assert m3.start() == [job.id]
+        assert _wait(lambda: m3.get(job.id).status == J.DONE)
+    finally:
+        m3.stop()
+    killed()
+    m4 = J.JobManager(e2a_home)
+    assert m4.start(resume=False) == []
+    try:
+        assert m4.get(job.id).status == J.CANCELLED
+        assert m4.get(job.id).error == "server restarted (not resumed)"
+    finally:
+        m4.stop()
 
 
 def test_failure_is_reported_and_resumable(stages, e2a_home, tmp_path):
