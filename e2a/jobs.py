@@ -16,6 +16,7 @@ them): a small job manager over ``e2a.pipeline.convert``.
 """
 from __future__ import annotations
 
+import collections
 import json
 import queue
 import re
@@ -42,6 +43,7 @@ ACTIVE = (QUEUED, RUNNING)
 OPTION_KEYS = ("language", "engine", "voice", "output_format", "gpu", "workers", "extract")
 # what a finished job keeps in its workdir
 KEEP_AFTER_DONE = {JOB_FILE, S.CHECKPOINT, S.LOCK}
+ETA_WINDOW_S = 60.0     # the ETA uses the speed over about this long
 
 
 class JobCancelled(BaseException):
@@ -168,11 +170,13 @@ class JobManager:
         self._queue: "queue.Queue[str | None]" = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._started = False
+        self._stopping = False
 
     # -------------------------------------------------------------- lifecycle
     def start(self, *, resume: bool = True) -> list[str]:
         """Load saved jobs, start the workers, and requeue the jobs that were
         queued or running when the server stopped. Returns the requeued ids."""
+        self._stopping = False
         requeued = []
         for job in self._load_saved():
             with self._lock:
@@ -195,7 +199,9 @@ class JobManager:
         return requeued
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ask running jobs to stop (they stay resumable) and end the workers."""
+        """Server shutdown: ask running jobs to stop and end the workers. The
+        stopped jobs are saved as queued, so the next start resumes them."""
+        self._stopping = True
         with self._lock:
             running = [j for j in self._jobs.values() if j.status == RUNNING]
         for job in running:
@@ -446,7 +452,7 @@ class JobManager:
         opts = self._options(job)
         opts.workdir = Path(job.workdir)
         chapters: dict[Any, str] = {}
-        clock = {"t0": None, "d0": 0}
+        samples: "collections.deque[tuple[float, int]]" = collections.deque()
 
         def on_event(ev: dict) -> None:
             if job.cancel_event.is_set() and ev.get("stage") != "done":
@@ -456,15 +462,19 @@ class JobManager:
             if ev.get("stage") == "speak":
                 done, total = int(ev.get("done") or 0), int(ev.get("total") or 0)
                 now = time.monotonic()
-                if clock["t0"] is None:
-                    clock["t0"], clock["d0"] = now, done
+                if not chapters:
                     chapters.update(_chapter_titles(Path(job.workdir)))
                 p.update(done=done, total=total, audio_seconds=float(ev.get("audio_seconds") or 0.0),
                          chapter=ev.get("chapter"))
                 p["chapter_title"] = chapters.get(ev.get("chapter"), ev.get("chapter"))
-                elapsed, made = now - clock["t0"], done - clock["d0"]
-                if made > 0 and elapsed > 0:
-                    p["eta_seconds"] = (total - done) * elapsed / made
+                # speed over the last minute or so: a resumed run first races through
+                # the sentences spoken before, which says nothing about what is left
+                samples.append((now, done))
+                while len(samples) > 2 and now - samples[1][0] >= ETA_WINDOW_S:
+                    samples.popleft()
+                (t_old, d_old) = samples[0]
+                if done > d_old and now > t_old:
+                    p["eta_seconds"] = (total - done) * (now - t_old) / (done - d_old)
                 if done >= total:
                     p["stage"], p["eta_seconds"] = "bind", None
             elif ev.get("stage") == "done":
@@ -474,6 +484,10 @@ class JobManager:
         try:
             result = convert(job.book, opts, on_event=on_event)
         except JobCancelled:
+            if self._stopping:   # the server is shutting down: resume at the next start
+                job.progress = {**job.progress, "stage": "interrupted", "eta_seconds": None}
+                job.save(status=QUEUED, error=None)
+                return
             job.progress = {**job.progress, "stage": "cancelled", "eta_seconds": None}
             job.save(status=CANCELLED, error=None)
             return

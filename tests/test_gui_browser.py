@@ -287,16 +287,20 @@ def test_convert_in_the_browser_survives_closed_tab_and_restart(server, browser,
     produced = list((server.home / "audiobooks").glob("*.m4b"))
     assert [p.read_bytes() for p in produced] == [m4b.read_bytes()]
 
-    # a second job (every chapter, front matter too): cancelled, resumed, then the
-    # server dies in the middle of it
+    # a second job (the front matter and the first fable only): cancelled,
+    # resumed, then the server dies in the middle of it
     tab(page, "Convert")
     page.locator("#e2a-picker input").click()
     page.get_by_role("option", name="aesop.epub").click()
     page.wait_for_selector("#e2a-chapters input[type=checkbox]")
-    for label in page.locator("#e2a-chapters label").all():
-        if not label.locator("input").is_checked():
+    want = [True, True, True, False, False]
+    labels = page.locator("#e2a-chapters label").all()
+    for label, on in zip(labels, want):
+        if label.locator("input").is_checked() != on:
             label.click()
-    page.wait_for_function("[...document.querySelectorAll('#e2a-chapters input')].every(x => x.checked)")
+    page.wait_for_function(
+        f"JSON.stringify([...document.querySelectorAll('#e2a-chapters input')].map(x => x.checked))"
+        f" === '{json.dumps(want).replace(' ', '')}'")
     page.click("#e2a-start")
     page.wait_for_function(
         f"(() => {{ const t = document.querySelector('#e2a-start-msg').innerText;"
@@ -345,8 +349,7 @@ def test_convert_in_the_browser_survives_closed_tab_and_restart(server, browser,
     assert "sentences spoken" in server.output()      # the pipeline found its checkpoint
     out_b = json.loads(next(server.home.glob(f"tmp/proc-{job_b}/*/job.json")).read_text())["output"]
     titles_b = [c["tags"].get("title") for c in ffprobe(out_b)["chapters"]]
-    assert titles_b[-3:] == ["The Fox and the Grapes", "The Tortoise and the Hare", "The Crow and the Pitcher"]
-    assert len(titles_b) == 5
+    assert titles_b == ["Three Fables of Aesop", "Copyright", "The Fox and the Grapes"]
     shot(page, "8-sessions-all-done")
     external += watch.external
     ctx.close()
