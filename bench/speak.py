@@ -163,57 +163,88 @@ def e2a(texts: list[str], engine: str, workers: int, language: str) -> tuple[flo
         shutil.rmtree(wd, ignore_errors=True)
 
 
+PLURAL = {"process": "processes", "thread": "threads"}
+
+
+def e2a_mode(texts, engine, workers, lang, mode):
+    """e2a with worker threads or processes forced (to measure which is better)."""
+    import plugins.espeak
+    import plugins.piper
+    cls = {"piper": plugins.piper.PiperEngine, "espeak-ng": plugins.espeak.EspeakEngine}[engine]
+    old = cls.__dict__.get("parallel")
+    cls.parallel = mode
+    try:
+        return e2a(texts, engine, workers, lang)
+    finally:
+        if old is None:
+            del cls.parallel
+        else:
+            cls.parallel = old
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--engine", default="piper", choices=["piper", "espeak-ng"])
     ap.add_argument("--sentences", type=int, default=None,
-                    help="how many sentences (default: 40 for piper, 400 for espeak-ng)")
+                    help="how many sentences (default: 24 for piper, 400 for espeak-ng)")
     ap.add_argument("--workers", default=None,
-                    help="comma-separated worker counts for e2a (default: 1..cores+1)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per row; the best is kept")
+                    help="comma-separated worker counts for e2a (default: 1..cores)")
+    ap.add_argument("--repeat", type=int, default=2,
+                    help="rounds; rows run interleaved in each round and the best is kept "
+                         "(on a shared machine the best is the least disturbed)")
     args = ap.parse_args()
 
     from e2a_common.console import set_quiet
-    set_quiet(True)
-    n_cores = cores()
-    texts = sentences(args.sentences or (40 if args.engine == "piper" else 400))
-    chars = sum(len(t) for t in texts)
-    worker_counts = ([int(w) for w in args.workers.split(",")] if args.workers
-                     else list(range(1, n_cores + 2)))
-    bare = bare_piper if args.engine == "piper" else bare_espeak
-    bare_rows = [(1, n_cores)] + [(p, 1) for p in range(2, n_cores + 1)]
-
-    def best(fn, *a):
-        runs = [fn(*a) for _ in range(args.repeat)]
-        return max(runs, key=lambda r: r[0] / r[1])
-
-    print(f"# bench/speak: engine {args.engine}, {len(texts)} sentences, {chars} characters, "
-          f"{n_cores} cores", flush=True)
-    print(f"{'run':<34} {'audio s':>9} {'wall s':>8} {'audio s/s':>10} {'vs bare best':>13}")
-    results = []
-    for procs, threads in bare_rows:
-        audio, wall = best(bare, texts, procs, threads)
-        label = f"bare {args.engine}, {procs} proc x {threads} thread"
-        results.append((label, audio, wall))
-        print(f"{label:<34} {audio:9.1f} {wall:8.2f} {audio / wall:10.1f}", flush=True)
-    bare_best = max(a / w for _, a, w in results)
-    lang = "en"
-    rows = []
-    for w in worker_counts:
-        audio, wall = best(e2a, texts, args.engine, w, lang)
-        rate = audio / wall
-        rows.append((w, rate))
-        label = f"e2a-speak --workers {w}"
-        print(f"{label:<34} {audio:9.1f} {wall:8.2f} {rate:10.1f} {100 * rate / bare_best:12.1f}%",
-              flush=True)
     from e2a_common.plugins import get_engine
     from e2a_speak import default_workers
-    d = default_workers(get_engine(args.engine), n_cores)
-    audio, wall = best(e2a, texts, args.engine, None, lang)
-    rate = audio / wall
-    print(f"{f'e2a-speak (default: {d} workers)':<34} {audio:9.1f} {wall:8.2f} {rate:10.1f} "
-          f"{100 * rate / bare_best:12.1f}%")
-    print(f"# goal: default >= 95% of the bare engine's best ({bare_best:.1f} audio s/s): "
+    set_quiet(True)
+    n_cores = cores()
+    texts = sentences(args.sentences or (24 if args.engine == "piper" else 400))
+    chars = sum(len(t) for t in texts)
+    worker_counts = ([int(w) for w in args.workers.split(",")] if args.workers
+                     else list(range(1, n_cores + 1)))
+    bare = bare_piper if args.engine == "piper" else bare_espeak
+    eng = get_engine(args.engine)
+    default = default_workers(eng, n_cores)
+    native = getattr(eng, "parallel", "process")
+    other = "thread" if native == "process" else "process"
+
+    rows: list[tuple[str, callable, tuple]] = []
+    for procs, threads in [(1, n_cores)] + [(p, 1) for p in range(2, n_cores + 1)]:
+        what = "proc" if args.engine == "piper" else "at once"
+        label = (f"bare {args.engine}, {procs} proc x {threads} thr" if args.engine == "piper"
+                 else f"bare {args.engine}, {procs} {what}")
+        rows.append((label, bare, (texts, procs, threads), True))
+    for w in worker_counts:
+        rows.append((f"e2a-speak -j {w}" + (f" ({PLURAL[native]})" if w > 1 else ""), e2a,
+                     (texts, args.engine, w, "en"), False))
+        if w > 1:
+            rows.append((f"e2a-speak -j {w} ({PLURAL[other]})", e2a_mode,
+                         (texts, args.engine, w, "en", other), False))
+    rows.append((f"e2a-speak default (-j {default})", e2a, (texts, args.engine, None, "en"),
+                 False))
+
+    print(f"# bench/speak: engine {args.engine}, {len(texts)} sentences, {chars} characters, "
+          f"{n_cores} cores, best of {args.repeat} interleaved rounds", flush=True)
+    best: dict[str, tuple[float, float]] = {}
+    for _round in range(args.repeat):
+        for label, fn, a, _is_bare in rows:
+            audio, wall = fn(*a)
+            if label not in best or audio / wall > best[label][0] / best[label][1]:
+                best[label] = (audio, wall)
+            print(f"#   round {_round + 1}: {label}: {audio / wall:.1f} audio s/s", file=sys.stderr,
+                  flush=True)
+    bare_best = max(a / w for (label, _f, _a, is_bare) in rows if is_bare
+                    for a, w in [best[label]])
+    print(f"{'run':<36} {'audio s':>9} {'wall s':>8} {'audio s/s':>10} {'vs bare best':>13}")
+    for label, _f, _a, is_bare in rows:
+        audio, wall = best[label]
+        rate = audio / wall
+        pct = "" if is_bare else f"{100 * rate / bare_best:12.1f}%"
+        print(f"{label:<36} {audio:9.1f} {wall:8.2f} {rate:10.1f} {pct}")
+    a, w = best[rows[-1][0]]
+    rate = a / w
+    print(f"# goal: e2a-speak default >= 95% of the bare engine's best ({bare_best:.1f} audio s/s): "
           f"{'MET' if rate >= 0.95 * bare_best else 'NOT MET'} ({100 * rate / bare_best:.1f}%)")
 
 

@@ -364,6 +364,9 @@ class JobManager:
     # ----------------------------------------------------------------- views
     def jobs(self) -> list[Job]:
         with self._lock:
+            for job in list(self._jobs.values()):   # removed by `e2a sessions clean`?
+                if job.status not in ACTIVE and not Path(job.workdir).exists():
+                    del self._jobs[job.id]
             return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -374,12 +377,16 @@ class JobManager:
         for job in self.jobs():
             seen.add(str(Path(job.workdir)))
             rows.append(self.describe(job))
-        for info in S.list_sessions(self.home):
-            if str(info.workdir) in seen:
+        # not S.list_sessions(): it measures every workdir's size, too slow to do
+        # every 2 s for books with tens of thousands of sentence files
+        for wd in sorted(S.sessions_root(self.home).glob("proc-*/*/")):
+            if str(wd) in seen or str(Path(wd)) in seen or not wd.is_dir():
                 continue
-            cp = info.checkpoint
-            rows.append({"session": info.name, "title": cp.get("title") or Path(cp.get("book") or "?").name,
-                         "status": RUNNING if info.locked else ("done" if cp.get("stage") == "done" else "stopped"),
+            cp = S.Checkpoint.load(wd).data
+            locked = S.is_locked(wd)
+            rows.append({"session": wd.parent.name[len("proc-"):],
+                         "title": cp.get("title") or Path(cp.get("book") or "?").name,
+                         "status": RUNNING if locked else ("done" if cp.get("stage") == "done" else "stopped"),
                          "stage": cp.get("stage", "new"), "done": cp.get("sentences_spoken") or 0,
                          "total": cp.get("sentences_total"), "audio_seconds": cp.get("audio_seconds") or 0.0,
                          "chapter": None, "eta_seconds": None, "output": cp.get("output"),

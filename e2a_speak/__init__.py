@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -220,6 +221,7 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
     plan: SpeakPlan | None = None
     prog: Progress | None = None
     pending: deque = deque()      # [tag, record, key/None, future/None]
+    in_flight: dict = {}          # key -> future, so a repeated sentence is spoken once
     pool = None
     stats = {"made": 0, "skipped": 0, "audio": 0.0}
     started = time.monotonic()
@@ -276,9 +278,16 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
                 warn(f"{final}: damaged or unreadable audio; speaking it again")
             if info is not None:
                 item = ["done", rec, key, info]
+            elif key in in_flight and not in_flight[key].done():
+                item = ["job", rec, key, in_flight[key]]     # same text again: one synthesis
             else:
                 _remove_stale_parts(final)
-                item = ["job", rec, key, pool.submit(Job(text, final))]
+                fut = pool.submit(Job(text, final))
+                in_flight[key] = fut
+                item = ["job", rec, key, fut]
+            if len(in_flight) > 4 * pool.window:
+                for k in [k for k, f in in_flight.items() if f.done()]:
+                    del in_flight[k]
             pending.append(item)
             # emit everything finished at the head; keep at most pool.window in flight
             while pending and (pending[0][0] != "job" or pending[0][3].done()
@@ -419,11 +428,30 @@ class _ThreadPool:
 _worker_state: dict = {}
 
 
-def _worker_init(engine_name, voice_spec, language, gpu, settings, threads, identity,
+def _die_with_parent(parent: int) -> None:
+    """Linux: a worker dies with its parent, so killing e2a-speak (SIGKILL, OOM
+    killer, docker stop) stops its workers too instead of leaving them running."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:     # the parent is already gone
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_init(parent, engine_name, voice_spec, language, gpu, settings, threads, identity,
                  voice_rate, out_rate) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
+    _die_with_parent(parent)
     eng = get_engine(engine_name)
     voice = eng.load_voice(voice_spec, language=language, gpu=gpu, settings=settings)
     if voice.identity != identity:
@@ -450,7 +478,7 @@ class _ProcessPool:
         self._ex = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(plan.engine_name, plan.voice_spec_resolved, plan.language, plan.gpu,
+            initargs=(os.getpid(), plan.engine_name, plan.voice_spec_resolved, plan.language, plan.gpu,
                       plan.settings, threads, plan.voice.identity, plan.voice_rate,
                       plan.sample_rate))
 

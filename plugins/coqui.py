@@ -336,23 +336,28 @@ class CoquiEngine(Engine):
             vocoder = mgr._find_files(vfolder)
         return Path(model), Path(cfg), vocoder
 
+    def catalogue(self, language: str | None = None) -> list[VoiceInfo]:
+        """Every model Coqui can fetch (its packaged list; no network), marked
+        installed when it is in the cache."""
+        out = []
+        base = language.lower().replace("_", "-").split("-")[0] if language else None
+        for n in catalogue():
+            lang = n.split("/")[1]
+            if base and lang != base:
+                if lang != "multilingual" or (n == XTTS_V2 and not xtts_language(language)):
+                    continue
+            out.append(VoiceInfo(engine=self.name, name=n, language=lang,
+                                 installed=(self.model_folder(n) / "config.json").is_file(),
+                                 description=n.split("/")[-1]))
+        return out
+
     def list_voices(self, language: str | None = None) -> list[VoiceInfo]:
+        """The catalogue models already downloaded (nothing when Coqui TTS is not
+        installed)."""
         try:
-            names = catalogue()
+            return [v for v in self.catalogue(language) if v.installed]
         except EngineError:
             return []
-        out = []
-        root = Path(os.environ.get("TTS_HOME", str(cache_dir())))
-        for n in names:
-            lang = n.split("/")[1]
-            if language and lang != "multilingual" and lang != language.split("-")[0]:
-                continue
-            if language and lang == "multilingual" and n == XTTS_V2 and not xtts_language(language):
-                continue
-            folder = root / "tts" / n.replace("/", "--")
-            out.append(VoiceInfo(engine=self.name, name=n, language=lang,
-                                 installed=folder.is_dir(), description=n.split("/")[-1]))
-        return out
 
 
 @hookimpl

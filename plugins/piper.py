@@ -15,13 +15,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from e2a_common import Engine, EngineError, InputError, Voice, VoiceInfo, hookimpl
-from e2a_common.voicecache import voice_cache_dir
+from e2a_common.console import log
+from e2a_common.voicecache import file_digest, voice_cache_dir
+from e2a_common.workdir import atomic_path
+
+# Piper's voice repository; E2A_PIPER_VOICES_URL points elsewhere (a mirror, a test server)
+DEFAULT_VOICES_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/main"
+VOICE_NAME = re.compile(r"^(?P<family>[a-z]{2,3})_(?P<region>[A-Za-z0-9]+)-(?P<name>[^-/]+)-(?P<quality>[a-z_]+)$")
+TIMEOUT_S = 30
 
 BUNDLED = "en_US-joe-medium"
 SETTINGS = ("length_scale", "noise_scale", "noise_w_scale", "speaker", "volume",
@@ -31,16 +42,11 @@ _hash_memo: dict[tuple, str] = {}
 
 
 def _files_hash(*paths: Path) -> str:
-    """sha256 prefix over the model and its config (memoised on size and mtime)."""
+    """sha256 prefix over the model and its config (memoised on size and mtime,
+    in this process and on disk, so workers do not hash 60 MB again)."""
     memo_key = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
-    if memo_key in _hash_memo:
-        return _hash_memo[memo_key]
-    h = hashlib.sha256()
-    for p in paths:
-        with open(p, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    _hash_memo[memo_key] = h.hexdigest()[:16]
+    if memo_key not in _hash_memo:
+        _hash_memo[memo_key] = file_digest(*paths)
     return _hash_memo[memo_key]
 
 
@@ -119,6 +125,88 @@ def _matches(lang: str, want: str) -> bool:
 
 def _exact(lang: str, want: str) -> bool:
     return lang.lower().replace("_", "-") == want.lower().replace("_", "-")
+
+
+def voices_url() -> str:
+    return os.environ.get("E2A_PIPER_VOICES_URL", DEFAULT_VOICES_URL).rstrip("/")
+
+
+def _fetch(url: str):
+    req = urllib.request.Request(url, headers={"User-Agent": "e2a"})
+    return urllib.request.urlopen(req, timeout=TIMEOUT_S)
+
+
+def catalogue(refresh: bool = True) -> dict:
+    """Piper's voices.json (name -> entry with language and files). Fetched from
+    the voice repository and kept in the cache; the cached copy serves offline.
+    Raises EngineError when neither is available."""
+    cached = cache_dir() / "voices.json"
+    err = None
+    if refresh:
+        try:
+            with _fetch(f"{voices_url()}/voices.json") as resp:
+                data = json.loads(resp.read().decode("utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("voices.json is not an object")
+            with atomic_path(cached) as tmp:
+                tmp.write_text(json.dumps(data), encoding="utf-8")
+            return data
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            err = exc
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise EngineError(f"piper: cannot fetch the voice list from {voices_url()} "
+                          f"(offline? {getattr(err, 'reason', err)})") from None
+
+
+def download(name: str) -> tuple[Path, Path]:
+    """Fetch voice ``name`` (``fr_FR-siwis-medium``) into the cache: model and
+    config, each checked against the catalogue's size and MD5 and renamed into
+    place only when complete. Raises EngineError offline or on a bad download."""
+    m = VOICE_NAME.match(name)
+    if not m:
+        raise EngineError(f"piper: {name!r} is not a Piper voice name "
+                          "(LANG_REGION-NAME-QUALITY, e.g. fr_FR-siwis-medium)")
+    entry = catalogue().get(name)
+    if not isinstance(entry, dict):
+        raise EngineError(f"piper: no voice {name!r} in the catalogue at {voices_url()}")
+    files = entry.get("files") or {}
+    dest = cache_dir()
+    out = {}
+    for ext in (".onnx", ".onnx.json"):
+        rel = next((f for f in files if f.endswith(f"/{name}{ext}")), None)
+        if rel is None:
+            fam, region = m["family"], m["region"]
+            rel = f"{fam}/{fam}_{region}/{m['name']}/{m['quality']}/{name}{ext}"
+        meta = files.get(rel) or {}
+        final = dest / f"{name}{ext}"
+        url = f"{voices_url()}/{rel}"
+        log(f"downloading {url}")
+        md5 = hashlib.md5()
+        size = 0
+        try:
+            with _fetch(url) as resp, atomic_path(final) as tmp, open(tmp, "wb") as fh:
+                for block in iter(lambda: resp.read(1 << 20), b""):
+                    md5.update(block)
+                    size += len(block)
+                    fh.write(block)
+                fh.flush()
+                want_size, want_md5 = meta.get("size_bytes"), meta.get("md5_digest")
+                if want_size is not None and size != want_size:
+                    raise EngineError(f"piper: download of {url} is incomplete "
+                                      f"({size} of {want_size} bytes)")
+                if want_md5 and md5.hexdigest() != want_md5:
+                    raise EngineError(f"piper: download of {url} is corrupt (MD5 mismatch)")
+        except urllib.error.HTTPError as exc:
+            raise EngineError(f"piper: cannot download {url}: HTTP {exc.code} {exc.reason}") from None
+        except urllib.error.URLError as exc:
+            raise EngineError(f"piper: cannot download {url} (offline? "
+                              f"{getattr(exc, 'reason', exc)})") from None
+        except OSError as exc:
+            raise EngineError(f"piper: cannot save {final}: {exc}") from None
+        out[ext] = final
+    return out[".onnx"], out[".onnx.json"]
 
 
 class PiperVoiceWrapper(Voice):
@@ -244,9 +332,16 @@ class PiperEngine(Engine):
             if voice in installed:
                 model, cfg = installed[voice]
                 return model, cfg, voice
+            if VOICE_NAME.match(voice):
+                try:
+                    model, cfg = download(voice)
+                except EngineError as exc:
+                    raise EngineError(f"piper: voice {voice!r} is not installed and "
+                                      f"cannot be fetched: {str(exc).removeprefix('piper: ')}") from None
+                return model, cfg, voice
             raise EngineError(
-                f"piper: voice {voice!r} is not installed (fetch it with "
-                f"`e2a voices --engine piper --download {voice}`, or give a path to its .onnx)")
+                f"piper: voice {voice!r} is not installed and is not a Piper voice name "
+                "(e.g. fr_FR-siwis-medium); or give the path of its .onnx")
         installed = installed_voices()
         if language:
             ranked = sorted(installed.items(),
@@ -273,6 +368,25 @@ class PiperEngine(Engine):
         model, cfg, name = self.resolve(voice, language)
         return PiperVoiceWrapper(model, cfg, _read_config(cfg), name=name, gpu=gpu,
                                  settings=settings)
+
+    def download(self, name: str) -> tuple[Path, Path]:
+        return download(name)
+
+    def catalogue(self, language: str | None = None) -> list[VoiceInfo]:
+        """Voices that can be fetched (from Piper's voice list; EngineError offline
+        with no cached list)."""
+        installed = installed_voices()
+        out = []
+        for name, entry in sorted(catalogue().items()):
+            lang = ((entry.get("language") or {}).get("code") or name.split("-")[0]).replace("_", "-")
+            if language and not _matches(lang, language):
+                continue
+            size = sum(int(f.get("size_bytes", 0)) for f in (entry.get("files") or {}).values()
+                       if isinstance(f, dict))
+            out.append(VoiceInfo(engine=self.name, name=name, language=lang,
+                                 installed=name in installed,
+                                 description=f"{entry.get('quality', '')}, {size / 1e6:.0f} MB"))
+        return out
 
     def list_voices(self, language: str | None = None) -> list[VoiceInfo]:
         out = []

@@ -150,11 +150,21 @@ def test_unknown_model_name_and_offline_download(coqui, tmp_path, monkeypatch):
             engine.load_voice("tts_models/en/ljspeech/vits")
 
 
-def test_catalogue_lists_xtts_for_french(coqui):
-    names = {v.name for v in coqui.CoquiEngine().list_voices("fr")}
+def test_catalogue_lists_xtts_for_french(coqui, tmp_path, monkeypatch):
+    monkeypatch.setenv("TTS_HOME", str(tmp_path / "cache"))
+    engine = coqui.CoquiEngine()
+    cat = engine.catalogue("fr")
+    names = {v.name for v in cat}
     assert coqui.XTTS_V2 in names
     assert any(n.startswith("tts_models/fr/") for n in names)
-    assert not {v.name for v in coqui.CoquiEngine().list_voices("fr")} & {"tts_models/de/thorsten/vits"}
+    assert "tts_models/de/thorsten/vits" not in names
+    assert not any(v.installed for v in cat) and engine.list_voices("fr") == []
+    assert coqui.XTTS_V2 not in {v.name for v in engine.catalogue("sv")}
+    # a model present in the cache is installed
+    folder = engine.model_folder("tts_models/fr/css10/vits")
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    assert [v.name for v in engine.list_voices("fr")] == ["tts_models/fr/css10/vits"]
 
 
 # -------------------------------------------------------------- XTTS wiring

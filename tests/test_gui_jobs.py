@@ -149,6 +149,9 @@ def test_job_runs_through_convert_and_is_saved_next_to_checkpoint(stages, e2a_ho
         row = m.describe(job)
         assert row["done"] == row["total"] == 12 and row["title"] == "Title of my book"
         assert m.download_path(job.id) == out.resolve()
+        # `e2a sessions clean` removes it behind the server's back: it leaves the list
+        S.remove_workdir(wd)
+        assert m.rows() == []
     finally:
         m.stop()
 

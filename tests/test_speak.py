@@ -62,7 +62,7 @@ def count_synth(monkeypatch):
 
 
 def test_real_piper_writes_one_flac_per_sentence(tmp_path, piper_only, count_synth):
-    out = list(speak(book(), tmp_path / "w", progress=False))
+    out = list(speak(book(), tmp_path / "w", progress=False, workers=1))
     kinds = [r["kind"] for r in out]
     assert kinds == ["book", "chapter", "audio", "spoken", "spoken", "spoken"]
     audio = out[2]
@@ -86,22 +86,22 @@ def test_real_piper_writes_one_flac_per_sentence(tmp_path, piper_only, count_syn
 
 
 def test_second_run_synthesises_nothing(tmp_path, piper_only, count_synth):
-    first = list(speak(book(), tmp_path, progress=False))
+    first = list(speak(book(), tmp_path, progress=False, workers=1))
     files = sorted((tmp_path / "audio").rglob("*.flac"))
     mtimes = {p: p.stat().st_mtime_ns for p in files}
     assert len(files) == 3 and len(count_synth) == 3
     count_synth.clear()
-    second = list(speak(book(), tmp_path, progress=False))
+    second = list(speak(book(), tmp_path, progress=False, workers=1))
     assert count_synth == []
     assert second == first
     assert {p: p.stat().st_mtime_ns for p in files} == mtimes
 
 
 def test_cache_key_covers_text_and_settings(tmp_path, piper_only, count_synth):
-    a = [r for r in speak(book(SENTENCES[:1]), tmp_path, progress=False) if r["kind"] == "spoken"]
-    b = [r for r in speak(book(["The fox saw the grapes!"]), tmp_path, progress=False)
+    a = [r for r in speak(book(SENTENCES[:1]), tmp_path, progress=False, workers=1) if r["kind"] == "spoken"]
+    b = [r for r in speak(book(["The fox saw the grapes!"]), tmp_path, progress=False, workers=1)
          if r["kind"] == "spoken"]
-    c = [r for r in speak(book(SENTENCES[:1]), tmp_path, progress=False,
+    c = [r for r in speak(book(SENTENCES[:1]), tmp_path, progress=False, workers=1,
                           settings={"length_scale": 1.3}) if r["kind"] == "spoken"]
     paths = {a[0]["audio"], b[0]["audio"], c[0]["audio"]}
     assert len(paths) == 3
@@ -110,14 +110,14 @@ def test_cache_key_covers_text_and_settings(tmp_path, piper_only, count_synth):
 
 
 def test_damaged_flac_is_redone(tmp_path, piper_only, count_synth):
-    rec = [r for r in speak(book(SENTENCES[:2]), tmp_path, progress=False)
+    rec = [r for r in speak(book(SENTENCES[:2]), tmp_path, progress=False, workers=1)
            if r["kind"] == "spoken"]
     victim = tmp_path / rec[0]["audio"]
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])          # truncated, as after a full disk
     assert verify_flac(victim) is None
     count_synth.clear()
-    again = [r for r in speak(book(SENTENCES[:2]), tmp_path, progress=False)
+    again = [r for r in speak(book(SENTENCES[:2]), tmp_path, progress=False, workers=1)
              if r["kind"] == "spoken"]
     assert count_synth == [SENTENCES[0]]
     assert verify_flac(victim) is not None
@@ -125,7 +125,7 @@ def test_damaged_flac_is_redone(tmp_path, piper_only, count_synth):
 
 
 def test_blank_text_is_silence_not_a_crash(tmp_path, piper_only, count_synth):
-    out = [r for r in speak(book(["   ", "..."]), tmp_path, progress=False)
+    out = [r for r in speak(book(["   ", "..."]), tmp_path, progress=False, workers=1)
            if r["kind"] == "spoken"]
     assert len(out) == 2
     assert count_synth == ["..."]                       # blank text never reaches the engine
@@ -136,7 +136,7 @@ def test_blank_text_is_silence_not_a_crash(tmp_path, piper_only, count_synth):
 def test_sentence_without_text_is_a_record_error(tmp_path, piper_only):
     bad = book()[:2] + [{"kind": "sentence", "id": "x", "_line": 3}]
     with pytest.raises(E2AError, match="<stdin>:3: sentence record lacks a text"):
-        list(speak(bad, tmp_path, progress=False))
+        list(speak(bad, tmp_path, progress=False, workers=1))
 
 
 # ------------------------------------------------------------------ the CLI
@@ -188,6 +188,7 @@ def test_sigkill_mid_run_then_resume(tmp_path):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    time.sleep(0.5)                 # worker processes die with their parent
     proc.stdout.close()
     proc.stderr.close()
     finals = [p for p in wd.rglob("*.flac") if not is_partial(p)]

@@ -204,12 +204,13 @@ def test_french_piper_voice_by_path(tmp_path):
 
 def test_piper_voice_by_name_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("E2A_PIPER_VOICES_URL", "http://127.0.0.1:9")    # nothing listens: offline
     monkeypatch.delenv("E2A_VOICES", raising=False)
     french_piper_voice(tmp_path / "cache" / "e2a" / "voices" / "piper")
     out = list(speak(book(FRENCH[:1], "fr"), tmp_path / "w", progress=False))
     assert [(r["engine"], r["voice"]) for r in out if r["kind"] == "audio"] == \
         [("piper", "fr_FR-renard-medium")]
-    with pytest.raises(EngineError, match="voice 'de_DE-nobody-low' is not installed"):
+    with pytest.raises(EngineError, match="voice 'de_DE-nobody-low' is not installed and cannot be fetched"):
         list(speak(book(FRENCH[:1], "fr"), tmp_path / "w", voice="de_DE-nobody-low"))
 
 
@@ -281,3 +282,47 @@ def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(tmp_path):
         x, ra = sf.read(tmp_path / "clean" / r["audio"])
         y, rb = sf.read(wd / r["audio"])
         assert ra == rb and np.array_equal(x, y), r["id"]
+
+
+def test_worker_processes_give_the_same_audio(tmp_path, monkeypatch):
+    """The process pool (spawned workers that load the voice themselves) writes
+    the same files as inline synthesis, in the same order."""
+    monkeypatch.setattr(espeak_plugin.EspeakEngine, "parallel", "process")
+    monkeypatch.setenv("E2A_PLUGINS", "espeak-ng")
+    recs = book(ENGLISH[:8])
+    procs = spoken(speak(recs, tmp_path / "p", engine="espeak-ng", workers=2, progress=False))
+    inline = spoken(speak(recs, tmp_path / "i", engine="espeak-ng", workers=1, progress=False))
+    assert [r["audio"] for r in procs] == [r["audio"] for r in inline]
+    assert [r["id"] for r in procs] == [r["id"] for r in recs if r["kind"] == "sentence"]
+    for a, b in zip(procs, inline):
+        assert np.array_equal(sf.read(tmp_path / "p" / a["audio"])[0],
+                              sf.read(tmp_path / "i" / b["audio"])[0])
+
+
+def test_engine_failure_names_the_sentence(tmp_path, monkeypatch):
+    def broken(self, text):
+        if "17" in text:
+            raise RuntimeError("engine exploded")
+        return real(self, text)
+    real = espeak_plugin.EspeakVoice.synthesize
+    monkeypatch.setattr(espeak_plugin.EspeakVoice, "synthesize", broken)
+    recs = book(ENGLISH[:20])
+    got = []
+    with pytest.raises(EngineError, match=r"sentence c0003-s00016: synthesis failed: RuntimeError: engine exploded"):
+        for r in speak(recs, tmp_path, engine="espeak-ng", workers=2, progress=False):
+            got.append(r)
+    assert [r["id"] for r in spoken(got)] == [f"c{i // 5:04d}-s{i:05d}" for i in range(16)]
+    for r in spoken(got):                        # what was emitted is on disk, complete
+        assert verify_flac(tmp_path / r["audio"]) is not None
+
+
+def test_repeated_sentences_are_spoken_once(tmp_path, monkeypatch):
+    calls = []
+    real = espeak_plugin.EspeakVoice.synthesize
+    monkeypatch.setattr(espeak_plugin.EspeakVoice, "synthesize",
+                        lambda self, t: calls.append(t) or real(self, t))
+    texts = ["Yes.", "No.", "Yes.", "Yes.", "No.", "Perhaps."]
+    out = spoken(speak(book(texts), tmp_path, engine="espeak-ng", workers=3, progress=False))
+    assert sorted(calls) == ["No.", "Perhaps.", "Yes."]
+    assert [r["text"] for r in out] == texts
+    assert len({r["audio"] for r in out}) == 3
