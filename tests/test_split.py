@@ -312,3 +312,28 @@ def test_huge_blocks_do_not_overflow_the_stack():
         out = sents(run([block(0, 0, text)], max_chars=400))
         assert all(0 < len(s["text"]) <= 400 for s in out)
         assert "".join(s["original"] for s in out).replace(" ", "") == text.replace(" ", "")
+
+
+def test_cli_closed_stdout_ends_quietly_with_0():
+    # `e2a-split < book.jsonl | head -1`: many times, since the race varies
+    stdin = "".join(json.dumps(block(0, i, f"Sentence number {i} of the book. And another one.")) + "\n"
+                    for i in range(3000))
+    env = dict(os.environ, E2A_PLUGINS="")
+    for _ in range(3):
+        p = subprocess.Popen([sys.executable, "-c", "from e2a_split.cli import main; main()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, text=True)
+        def feed(p=p):
+            try:
+                p.stdin.write(stdin)
+                p.stdin.close()
+            except BrokenPipeError:
+                pass
+        import threading
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        assert json.loads(p.stdout.readline())["kind"] == "sentence"
+        p.stdout.close()
+        assert p.wait(timeout=60) == 0
+        feeder.join(timeout=10)
+        assert p.stderr.read() == ""
