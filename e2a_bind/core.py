@@ -342,6 +342,10 @@ def _write_target(plugin, target: Target, book_flac: Path, total: int, rate: int
                 if verify:
                     verify_output(tmp, duration_ms, shown=target.path,
                                   source=getattr(plugin, "duration_from", "decoded"))
+                    carries = getattr(plugin, "chapters_in_container", False)
+                    if carries:   # True, or the most chapters the format holds
+                        verify_chapters(tmp, chapters, shown=target.path,
+                                        limit=None if carries is True else int(carries))
             except E2AError as exc:
                 if exc.path == str(tmp):   # name the file the user asked for
                     exc.path = str(target.path)
@@ -483,3 +487,25 @@ def verify_output(path: Path, expected_ms: int, *, shown: Path | None = None,
     if abs(got * 1000 - expected_ms) > DURATION_TOLERANCE_MS:
         raise FormatError(f"verification failed: duration {got:.3f} s, expected "
                           f"{expected_ms / 1000:.3f} s", path=str(shown))
+
+
+def verify_chapters(path: Path, expected: list[ChapterMark], *, shown: Path | None = None,
+                    limit: int | None = None) -> None:
+    """The chapters ffprobe reads back from ``path``: as many as ``expected``
+    (at most ``limit``, for formats that hold no more), with the same titles
+    (as FFMETADATA carries them), so a chapter lost on the way can never pass
+    silently."""
+    shown = shown or path
+    if limit is not None:
+        expected = expected[:limit]
+    got = ffmpeg.probe(path).get("chapters") or []
+    if len(got) != len(expected):
+        raise FormatError(f"verification failed: the output has {len(got)} chapter(s), "
+                          f"expected {len(expected)}", path=str(shown))
+    for n, (g, e) in enumerate(zip(got, expected), start=1):
+        title = (g.get("tags") or {}).get("title", "")
+        want = ffmpeg.metadata_text(e.title)
+        if title != want:
+            raise FormatError(f"verification failed: chapter {n} is titled {title!r}, "
+                              f"expected {want!r}", path=str(shown))
+

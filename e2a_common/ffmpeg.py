@@ -123,9 +123,18 @@ def cover_codec(path: Path, *, decode: bool = False) -> str | None:
     return codec
 
 
+def metadata_text(value: Any) -> str:
+    """``value`` as an FFMETADATA file can carry it through ffmpeg 5.1: NUL
+    characters dropped, and no trailing backslash (Lavf 59 reads an escaped
+    backslash at the end of a line as a line continuation, which swallows the
+    next line: a chapter or a tag would be lost). What a tag or chapter title
+    reads back as, after :func:`ffmetadata`."""
+    return str(value).replace("\0", "").rstrip("\\")
+
+
 def _escape(value: Any) -> str:
-    text = str(value)
-    for ch in ("\\", "=", ";", "#", "\n"):
+    text = metadata_text(value)
+    for ch in ("\\", "=", ";", "#", "\n", "\r"):
         text = text.replace(ch, "\\" + ch)
     return text
 
@@ -134,7 +143,7 @@ def ffmetadata(tags: dict[str, Any], chapters: Iterable[ChapterMark] = ()) -> st
     """An FFMETADATA1 document: global tags, then one [CHAPTER] per mark (ms)."""
     lines = [";FFMETADATA1"]
     for key, value in tags.items():
-        if value is None or value == "":
+        if value is None or metadata_text(value) == "":
             continue
         lines.append(f"{_escape(key)}={_escape(value)}")
     for ch in chapters:

@@ -10,6 +10,7 @@ class Flac(OutputFormat):
     name = "flac"
     description = "FLAC (lossless) with chapter comments, tags and cover"
     extension = "flac"
+    chapters_in_container = 999  # Vorbis comments: CHAPTER001..CHAPTER999
     duration_from = "container"
 
     def write(self, job: BindJob) -> None:

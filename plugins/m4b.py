@@ -17,6 +17,7 @@ class M4B(OutputFormat):
     extension = "m4b"
     brand = "M4B "
     media_type = 2            # iTunes "stik": 2 = audiobook
+    chapters_in_container = True  # bind checks the chapters ffprobe reads back
     duration_from = "container"   # the MP4 edit list trims AAC padding; a decode does not
 
     def write(self, job: BindJob) -> None:

@@ -23,6 +23,7 @@ class MP3(OutputFormat):
     name = "mp3"
     description = "MP3 with ID3v2 chapters (CHAP/CTOC), tags and cover"
     extension = "mp3"
+    chapters_in_container = True  # bind checks the chapters ffprobe reads back
     duration_from = "decoded"   # LAME's gapless info is honoured when decoding
 
     def write(self, job: BindJob) -> None:

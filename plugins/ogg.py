@@ -29,6 +29,7 @@ class OggVorbis(OutputFormat):
     name = "ogg"
     description = "Ogg Vorbis with chapter comments, tags and cover"
     extension = "ogg"
+    chapters_in_container = 999  # Vorbis comments: CHAPTER001..CHAPTER999
     duration_from = "container"
 
     def write(self, job: BindJob) -> None:
@@ -44,6 +45,7 @@ class Opus(OutputFormat):
     name = "opus"
     description = "Opus in Ogg with chapter comments, tags and cover (small files)"
     extension = "opus"
+    chapters_in_container = 999  # Vorbis comments: CHAPTER001..CHAPTER999
     duration_from = "container"
 
     def write(self, job: BindJob) -> None:

@@ -75,6 +75,7 @@ class Wav(OutputFormat):
     name = "wav"
     description = "WAV (PCM) with INFO tags and an ID3 chunk (chapters, cover)"
     extension = "wav"
+    chapters_in_container = True  # bind checks the chapters ffprobe reads back
     duration_from = "container"
 
     def write(self, job: BindJob) -> None:

@@ -1,0 +1,166 @@
+"""e2a-bind with hostile input: unwritable outputs, wrong field types, audio
+paths leaving the workdir, metadata text that FFMETADATA cannot carry as is.
+Real ffmpeg/ffprobe, tone books written by the test."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import plugins.flac
+import plugins.m4b
+import plugins.mp3
+import plugins.ogg
+import plugins.wav
+from e2a_bind import bind
+from e2a_bind.core import verify_chapters
+from e2a_bind.synth import tone_book
+from e2a_common import ChapterMark, E2AError, FormatError, InputError, RecordError
+from e2a_common import ffmpeg
+from e2a_common.plugins import new_plugin_manager, set_plugin_manager
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+ENV = {**os.environ, "E2A_PLUGINS": "m4b,mp3,ogg,flac,wav"}
+
+
+@pytest.fixture(autouse=True)
+def only_builtin_formats():
+    pm = new_plugin_manager(load_entrypoints=False)
+    for mod in (plugins.m4b, plugins.mp3, plugins.ogg, plugins.flac, plugins.wav):
+        pm.register(mod, name=mod.__name__.rsplit(".", 1)[1])
+    set_plugin_manager(pm)
+    yield
+    set_plugin_manager(None)
+
+
+def tones(w: Path, chapters: int = 2) -> list[dict]:
+    recs = list(tone_book(w, chapters=chapters, sentences_per_chapter=1, sentence_s=0.3))
+    for n, r in enumerate(recs, start=1):
+        r["_line"] = n
+    return recs
+
+
+def run_cli(args, records, cwd):
+    stdin = "".join(json.dumps({k: v for k, v in r.items() if k != "_line"}) + "\n"
+                    for r in records)
+    return subprocess.run([sys.executable, "-c", "from e2a_bind.cli import main; main()",
+                           *args], input=stdin, capture_output=True, text=True, env=ENV,
+                          cwd=cwd)
+
+
+def one_line_error(proc) -> str:
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("e2a-bind: error: "), proc.stderr
+    return lines[0]
+
+
+def no_partials(directory: Path) -> bool:
+    return not [p for p in directory.rglob("*") if ".part" in p.name]
+
+
+# ------------------------------------------------------------------ F17: metadata text
+SPECIAL = ["One\\", "back\\slash", "a=b", "semi;colon", "#hash", ";lead", "two\nlines",
+           "cr\rhere", "tail\\\\", "\\\nmix\\", "[CHAPTER]", "nul\x00byte", "x\\=\\;\\#"]
+
+
+def roundtrip(tags: dict, chapters: list[ChapterMark], tmp_path: Path) -> dict:
+    src = tmp_path / "a.flac"
+    if not src.exists():
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=3", "-ac", "1",
+                        str(src)], check=True)
+    meta = tmp_path / "meta.txt"
+    meta.write_text(ffmpeg.ffmetadata(tags, chapters), encoding="utf-8")
+    out = tmp_path / "o.m4a"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-f", "ffmetadata", "-i",
+                    str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+                    "-c:a", "aac", str(out)], check=True)
+    return ffmpeg.probe(out)
+
+
+def test_every_special_character_survives_ffmetadata(tmp_path):
+    """Each title ends a chapter and is followed by another one and by more
+    tags: ffprobe must read every chapter and tag back, with the text that
+    metadata_text() promises."""
+    chapters = [ChapterMark(i, t, i * 200, (i + 1) * 200) for i, t in enumerate(SPECIAL)]
+    chapters.append(ChapterMark(len(SPECIAL), "Last", len(SPECIAL) * 200, 2900))
+    for value in SPECIAL:
+        info = roundtrip({"title": value, "album": "Album", "artist": "Artist"}, chapters,
+                         tmp_path)
+        tags = info["format"]["tags"]
+        assert tags.get("title") == ffmpeg.metadata_text(value)
+        assert tags.get("album") == "Album" and tags.get("artist") == "Artist"
+    got = [c.get("tags", {}).get("title", "") for c in info["chapters"]]
+    assert got == [ffmpeg.metadata_text(c.title) for c in chapters]
+    # only NUL and trailing backslashes are changed
+    assert [ffmpeg.metadata_text(v) for v in SPECIAL[:3]] == ["One", "back\\slash", "a=b"]
+    assert ffmpeg.metadata_text("cr\rhere") == "cr\rhere"
+
+
+@pytest.mark.parametrize("out", ["b.m4b", "b.mp3"])
+def test_titles_ending_in_a_backslash_keep_every_chapter_and_tag(tmp_path, out):
+    recs = tones(tmp_path / "w", chapters=3)
+    recs[0].update(title="A\\", authors=["B;=#\\"])
+    chapters = [r for r in recs if r["kind"] == "chapter"]
+    for r, t in zip(chapters, ["One\\", "Two\n#x", "Three=;"]):
+        r["title"] = t
+    bind(iter(recs), tmp_path / out)
+    info = ffmpeg.probe(tmp_path / out)
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["One", "Two\n#x", "Three=;"]
+    tags = {k.lower(): v for k, v in info["format"]["tags"].items()}
+    assert tags["title"] == "A" and tags["artist"] == "B;=#"
+
+
+def test_verification_catches_lost_or_renamed_chapters(tmp_path):
+    recs = tones(tmp_path / "w", chapters=3)
+    r = bind(iter(recs), tmp_path / "v.m4b")
+    verify_chapters(tmp_path / "v.m4b", r.chapters)
+    with pytest.raises(FormatError, match="has 3 chapter.*expected 4"):
+        verify_chapters(tmp_path / "v.m4b", r.chapters + [ChapterMark(3, "Four", 0, 1)])
+    renamed = [ChapterMark(c.index, c.title + "!", c.start_ms, c.end_ms) for c in r.chapters]
+    with pytest.raises(FormatError, match="chapter 1 is titled 'Chapter 1'"):
+        verify_chapters(tmp_path / "v.m4b", renamed)
+
+
+def test_bind_fails_when_the_container_drops_a_chapter(tmp_path, monkeypatch):
+    """The check runs inside bind: a format that loses a chapter is an error and
+    leaves no output (here ffmetadata is made to emit the 5.1 bug's shape)."""
+    real = ffmpeg.ffmetadata
+
+    def lossy(tags, chapters=()):
+        return real(tags, chapters).replace("title=Chapter 1\n", "title=Chapter 1\\\\\n", 1)
+    monkeypatch.setattr(ffmpeg, "ffmetadata", lossy)
+    with pytest.raises(FormatError, match=r"l.m4b: verification failed: the output has 2 "
+                                          r"chapter\(s\), expected 3"):
+        bind(iter(tones(tmp_path / "w", chapters=3)), tmp_path / "l.m4b")
+    assert not (tmp_path / "l.m4b").exists() and no_partials(tmp_path)
+
+
+@pytest.mark.parametrize("out", ["c.ogg", "c.flac", "c.wav"])
+def test_other_formats_check_their_chapters_too(tmp_path, out, monkeypatch):
+    real = ffmpeg.ffmetadata
+
+    def lossy(tags, chapters=()):
+        text = real(tags, chapters)
+        # Vorbis formats carry chapters as tags: the 5.1 bug swallows the next one
+        return text.replace("CHAPTER001NAME=Chapter 1\n", "CHAPTER001NAME=Chapter 1\\\\\n") \
+            .replace("title=Chapter 1\n", "title=Chapter 1\\\\\n")
+    monkeypatch.setattr(ffmpeg, "ffmetadata", lossy)
+    with pytest.raises(FormatError, match="verification failed: (the output has|chapter)"):
+        bind(iter(tones(tmp_path / "w", chapters=3)), tmp_path / out)
+    assert not (tmp_path / out).exists()
+
+
+def test_vorbis_formats_verify_their_first_999_chapters(tmp_path):
+    recs = list(tone_book(tmp_path / "w", chapters=1001, sentences_per_chapter=1,
+                          sentence_s=0.01))
+    zero = {k: 0 for k in ("sentence", "paragraph", "heading", "chapter")}
+    r = bind(iter(recs), tmp_path / "many.ogg", pauses=zero, trim_db=None)
+    assert len(r.chapters) == 1001
+    assert len(ffmpeg.probe(tmp_path / "many.ogg")["chapters"]) == 999
