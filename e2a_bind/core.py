@@ -158,6 +158,10 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
     if loudness is not None and not (-70.0 <= loudness <= -5.0):
         raise InputError(f"loudness target {loudness} LUFS is out of range (-70 to -5)")
     given_workdir = Path(workdir) if workdir is not None else None
+    if single:
+        check_writable(output)
+    if per_chapter:
+        check_writable(chapter_folder or output.with_suffix(""), folder=True)
 
     book: dict | None = None
     audio: dict | None = None
@@ -193,9 +197,13 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
                 if asm is None:
                     rate = _sample_rate(audio, rec, path)
                     parent = base / BIND_DIR if base is not None else output.parent
-                    parent.mkdir(parents=True, exist_ok=True)
-                    scratch = Path(tempfile.mkdtemp(prefix=".e2a-bind.", dir=parent))
-                    cue_fh = open(scratch / "cues.jsonl", "w", encoding="utf-8")
+                    try:
+                        parent.mkdir(parents=True, exist_ok=True)
+                        scratch = Path(tempfile.mkdtemp(prefix=".e2a-bind.", dir=parent))
+                        cue_fh = open(scratch / "cues.jsonl", "w", encoding="utf-8")
+                    except OSError as exc:
+                        raise InputError(f"cannot write bind's temporary files: "
+                                         f"{_reason(exc)}", path=parent) from None
                     asm = Assembler(scratch / "book.flac", rate, pauses, trim_db=trim_db,
                                     cue_file=cue_fh)
                 before = asm.samples
@@ -253,8 +261,11 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
         if scratch is not None:
             if keep_intermediate and (scratch / "book.flac").exists():
                 kept = scratch.parent / f"{output.stem}.flac"
-                os.replace(scratch / "book.flac", kept)
-                log(f"kept the whole-book FLAC: {kept}")
+                try:
+                    os.replace(scratch / "book.flac", kept)
+                    log(f"kept the whole-book FLAC: {kept}")
+                except OSError as exc:
+                    warn(f"{kept}: cannot keep the whole-book FLAC: {_reason(exc)}")
             shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -331,7 +342,6 @@ def _write_target(plugin, target: Target, book_flac: Path, total: int, rate: int
     chapters = [ChapterMark(m.index, m.title, to_ms(m.start - target.start, rate),
                             to_ms(m.end - target.start, rate)) for m in target.marks]
     duration_ms = to_ms(target.end - target.start, rate)
-    target.path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with atomic_path(target.path) as tmp:
             job = BindJob(audio=audio, sample_rate=rate, duration_ms=duration_ms,
@@ -350,6 +360,9 @@ def _write_target(plugin, target: Target, book_flac: Path, total: int, rate: int
                 if exc.path == str(tmp):   # name the file the user asked for
                     exc.path = str(target.path)
                 raise
+    except OSError as exc:
+        raise E2AError(f"cannot write the output: {_reason(exc)}",
+                       path=target.path) from None
     finally:
         if audio != book_flac:
             audio.unlink(missing_ok=True)
@@ -508,4 +521,34 @@ def verify_chapters(path: Path, expected: list[ChapterMark], *, shown: Path | No
         if title != want:
             raise FormatError(f"verification failed: chapter {n} is titled {title!r}, "
                               f"expected {want!r}", path=str(shown))
+
+
+# -------------------------------------------------------------- checks
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def check_writable(path: str | Path, *, folder: bool = False) -> None:
+    """Fail early, before any audio is read, when ``path`` cannot be written:
+    its folder cannot be created or a temporary file cannot be made there
+    (``folder``: ``path`` is the folder that will hold the files). Creates
+    the missing folders, as writing would."""
+    path = Path(path)
+    for up in ([path] if folder else []) + list(path.parents):
+        if up.exists() or up.is_symlink():
+            if not up.is_dir():
+                raise InputError(f"cannot write the output here: {up} is not a folder",
+                                 path=path)
+            break
+    try:
+        # a chapter folder that does not exist yet is made only when writing,
+        # so a failed bind leaves no empty folder: test its parent instead
+        where = path if folder and path.is_dir() else path.parent
+        where.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.check", dir=where)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise InputError(f"cannot write the output here: {_reason(exc)}",
+                         path=path) from None
 

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterable
 
+from e2a_common import E2AError
+
 SUBTITLE_FORMATS = ("srt", "vtt")
 
 
@@ -111,9 +113,14 @@ def write_subtitles(cue_path: Path, targets: Iterable, kinds: tuple[str, ...],
             ws = open_writers.pop(name, None)
             if ws:
                 done.extend(w.commit() for w in ws)
-    except BaseException:
-        for w in all_writers:
-            if not w.fh.closed:
-                w.abort()
+    except BaseException as exc:
+        for w in all_writers:   # committed ones have no temp file left
+            w.abort()
+        if isinstance(exc, OSError):   # name the file the user asked for, not a temp one
+            names = {exc.filename, exc.filename2}
+            final = next((w.final for w in all_writers if str(w.tmp) in names
+                          or str(w.final) in names), exc.filename)
+            raise E2AError(f"cannot write the subtitles: {exc.strerror or exc}",
+                           path=final) from None
         raise
     return done

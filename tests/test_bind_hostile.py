@@ -65,6 +65,66 @@ def no_partials(directory: Path) -> bool:
     return not [p for p in directory.rglob("*") if ".part" in p.name]
 
 
+# ------------------------------------------------------------------ F4: unwritable output
+def untouched(recs):
+    """Records that fail the test if bind reads any: the output is checked first."""
+    for r in recs:
+        raise AssertionError("bind read the records before checking the output")
+        yield r
+
+
+@pytest.mark.parametrize("per_chapter", [False, True])
+def test_output_under_a_file_fails_before_reading_records(tmp_path, per_chapter):
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "sub" / "book.m4b"
+    with pytest.raises(InputError, match=r"book(\.m4b)?: cannot write the output here: .*afile "
+                                         r"is not a folder"):
+        bind(untouched(tones(tmp_path / "w")), out, per_chapter=per_chapter,
+             single=not per_chapter)
+
+
+def test_chapter_folder_that_is_a_file_fails_first(tmp_path):
+    (tmp_path / "book").write_text("x")
+    with pytest.raises(InputError, match="book: cannot write the output here: .*not a folder"):
+        bind(untouched(tones(tmp_path / "w")), tmp_path / "book.m4b", per_chapter=True)
+    assert not (tmp_path / "book.m4b").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc")
+def test_cli_output_in_proc_is_one_line(tmp_path):
+    line = one_line_error(run_cli(["/proc/e2a_test_out.m4b"], tones(tmp_path / "w"),
+                                  tmp_path))
+    assert "/proc/e2a_test_out.m4b: cannot write the output here: " in line
+
+
+def test_cli_output_under_a_file_is_one_line(tmp_path):
+    (tmp_path / "tiny.txt").write_text("x")
+    line = one_line_error(run_cli(["tiny.txt/out.m4b"], tones(tmp_path / "w"), tmp_path))
+    assert "tiny.txt/out.m4b: cannot write the output here: tiny.txt is not a folder" in line
+
+
+def test_oserror_while_writing_a_chapter_file_is_an_e2a_error(tmp_path):
+    # the chapter file's name is taken by a folder: the rename fails
+    (tmp_path / "book" / "01 - Chapter 1.m4b").mkdir(parents=True)
+    with pytest.raises(E2AError, match=r"01 - Chapter 1.m4b: cannot write the output: "):
+        bind(iter(tones(tmp_path / "w")), tmp_path / "book.m4b", per_chapter=True)
+    assert no_partials(tmp_path)
+
+
+def test_oserror_while_writing_subtitles_is_an_e2a_error(tmp_path):
+    (tmp_path / "book.srt").mkdir()
+    with pytest.raises(E2AError, match=r"book.srt: cannot write the subtitles: "):
+        bind(iter(tones(tmp_path / "w")), tmp_path / "book.m4b", subtitles=["srt"])
+    assert no_partials(tmp_path)
+
+
+def test_unwritable_bind_folder_in_workdir_is_an_e2a_error(tmp_path):
+    recs = tones(tmp_path / "w")
+    (tmp_path / "w" / "bind").write_text("not a folder")
+    with pytest.raises(InputError, match=r"w/bind: cannot write bind's temporary files"):
+        bind(iter(recs), tmp_path / "book.m4b")
+
+
 # ------------------------------------------------------------------ F17: metadata text
 SPECIAL = ["One\\", "back\\slash", "a=b", "semi;colon", "#hash", ";lead", "two\nlines",
            "cr\rhere", "tail\\\\", "\\\nmix\\", "[CHAPTER]", "nul\x00byte", "x\\=\\;\\#"]
