@@ -174,11 +174,11 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
     try:
         for rec in records:
             kind = rec.get("kind")
+            validate_record(rec)
             if kind == "book":
                 book = rec
             elif kind == "chapter":
-                if isinstance(rec.get("index"), int):
-                    titles[rec["index"]] = str(rec.get("title") or "").strip()
+                titles[rec["index"]] = str(rec.get("title") or "").strip()
             elif kind == "audio":
                 audio = rec
                 if given_workdir is None and rec.get("workdir"):
@@ -551,4 +551,49 @@ def check_writable(path: str | Path, *, folder: bool = False) -> None:
     except OSError as exc:
         raise InputError(f"cannot write the output here: {_reason(exc)}",
                          path=path) from None
+
+
+# field -> (accepted types, what to call them); bool is never an int here
+_FIELDS: dict[str, dict[str, tuple[tuple[type, ...], str]]] = {
+    "book": {"title": ((str,), "a string"), "authors": ((list,), "a list of strings"),
+             "cover": ((str,), "a string"), "identifiers": ((dict,), "an object"),
+             "date": ((str, int), "a string"), "language": ((str,), "a string"),
+             "description": ((str,), "a string"), "publisher": ((str,), "a string")},
+    "chapter": {"index": ((int,), "an integer"), "title": ((str,), "a string")},
+    "audio": {"workdir": ((str,), "a string"), "voice": ((str,), "a string"),
+              "sample_rate": ((int,), "an integer")},
+    "spoken": {"audio": ((str,), "a string"), "chapter": ((int,), "an integer"),
+               "position": ((int,), "an integer"), "pause": ((str,), "a string"),
+               "duration": ((int, float), "a number"), "sample_rate": ((int,), "an integer"),
+               "text": ((str,), "a string"), "original": ((str,), "a string"),
+               "id": ((str,), "a string")},
+}
+_REQUIRED = {"chapter": ("index",), "spoken": ("audio", "chapter")}
+
+
+def validate_record(rec: dict) -> None:
+    """Refuse a record whose fields that bind reads have the wrong type (null
+    is accepted for optional fields): a RecordError naming the line."""
+    kind = rec.get("kind")
+    fields = _FIELDS.get(kind) if isinstance(kind, str) else None
+    if fields is None:
+        return
+    line = rec.get("_line")
+    for name in _REQUIRED.get(kind, ()):
+        if rec.get(name) is None or rec.get(name) == "":
+            raise RecordError(f"{kind} record has no {name!r} field", line=line)
+    for name, (types, what) in fields.items():
+        value = rec.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise RecordError(f"{kind} record field {name!r} must be {what}, not "
+                              f"{type(value).__name__} {_short(value)}", line=line)
+    if kind == "book" and not all(isinstance(a, str) for a in rec.get("authors") or []):
+        raise RecordError("book record field 'authors' must be a list of strings", line=line)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 

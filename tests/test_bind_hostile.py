@@ -125,6 +125,68 @@ def test_unwritable_bind_folder_in_workdir_is_an_e2a_error(tmp_path):
         bind(iter(recs), tmp_path / "book.m4b")
 
 
+# ------------------------------------------------------------------ F5: field types
+BAD_TYPES = [
+    ("audio", "workdir", 5, "'workdir' must be a string"),
+    ("audio", "sample_rate", "22050", "'sample_rate' must be an integer"),
+    ("book", "cover", ["x"], "'cover' must be a string"),
+    ("book", "title", 42, "'title' must be a string"),
+    ("book", "authors", "Aesop", "'authors' must be a list of strings"),
+    ("book", "authors", [1, 2], "'authors' must be a list of strings"),
+    ("book", "language", 7, "'language' must be a string"),
+    ("book", "identifiers", ["isbn"], "'identifiers' must be an object"),
+    ("chapter", "index", "0", "'index' must be an integer"),
+    ("chapter", "index", True, "'index' must be an integer"),
+    ("chapter", "title", 3.5, "'title' must be a string"),
+    ("spoken", "duration", "0.3", "'duration' must be a number"),
+    ("spoken", "chapter", "0", "'chapter' must be an integer"),
+    ("spoken", "position", [0], "'position' must be an integer"),
+    ("spoken", "pause", ["chapter"], "'pause' must be a string"),
+    ("spoken", "audio", {"p": 1}, "'audio' must be a string"),
+    ("spoken", "text", 5, "'text' must be a string"),
+]
+
+
+@pytest.mark.parametrize("kind,name,value,message", BAD_TYPES)
+def test_wrong_field_type_is_a_record_error_naming_the_line(tmp_path, kind, name, value,
+                                                            message):
+    recs = tones(tmp_path / "w")
+    rec = next(r for r in recs if r["kind"] == kind)
+    rec[name] = value
+    with pytest.raises(RecordError, match=message) as exc:
+        bind(iter(recs), tmp_path / "x.m4b")
+    assert str(exc.value).startswith(f"<stdin>:{rec['_line']}: ")
+    assert not (tmp_path / "x.m4b").exists()
+
+
+def test_missing_chapter_index_is_a_record_error(tmp_path):
+    recs = tones(tmp_path / "w")
+    rec = next(r for r in recs if r["kind"] == "chapter")
+    del rec["index"]
+    with pytest.raises(RecordError, match="chapter record has no 'index'"):
+        bind(iter(recs), tmp_path / "x.m4b")
+
+
+def test_cli_wrong_types_are_one_line_errors(tmp_path):
+    recs = tones(tmp_path / "w")
+    recs[0]["cover"] = ["x"]
+    assert "<stdin>:1: book record field 'cover' must be a string" in \
+        one_line_error(run_cli(["y.m4b"], recs, tmp_path))
+    recs = tones(tmp_path / "w")
+    audio = next(n for n, r in enumerate(recs) if r["kind"] == "audio")
+    recs[audio]["workdir"] = 5
+    assert f"<stdin>:{audio + 1}: audio record field 'workdir' must be a string" in \
+        one_line_error(run_cli(["x.m4b"], recs, tmp_path))
+    assert not list(tmp_path.glob("*.m4b"))
+
+
+def test_null_optional_fields_are_accepted(tmp_path):
+    recs = tones(tmp_path / "w")
+    recs[0].update(cover=None, title=None, authors=None, language=None)
+    r = bind(iter(recs), tmp_path / "n.m4b")
+    assert r.metadata["title"] == "Untitled"
+
+
 # ------------------------------------------------------------------ F17: metadata text
 SPECIAL = ["One\\", "back\\slash", "a=b", "semi;colon", "#hash", ";lead", "two\nlines",
            "cr\rhere", "tail\\\\", "\\\nmix\\", "[CHAPTER]", "nul\x00byte", "x\\=\\;\\#"]
