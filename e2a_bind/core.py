@@ -168,6 +168,7 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
     titles: dict[int, str] = {}
     asm: Assembler | None = None
     base: Path | None = given_workdir
+    base_resolved: Path | None = None
     scratch: Path | None = None          # our own temp folder inside the bind dir
     cue_fh = None
     progress = Progress(None, "bound")
@@ -183,20 +184,17 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
                 audio = rec
                 if given_workdir is None and rec.get("workdir"):
                     base = Path(rec["workdir"])
+                    base_resolved = None
             elif kind == "spoken":
-                rel = rec.get("audio")
-                if not isinstance(rel, str) or not rel:
-                    raise RecordError("spoken record has no \"audio\" path",
-                                      line=rec.get("_line"))
-                path = Path(rel)
-                if not path.is_absolute():
-                    if base is None:
-                        raise InputError("no workdir: the input has no audio record before "
-                                         "the first spoken record and no --workdir was given")
-                    path = base / path
+                if base is None:
+                    raise InputError("no workdir: the input has no audio record before "
+                                     "the first spoken record and no --workdir was given")
+                if base_resolved is None:
+                    base_resolved = base.resolve()
+                path = inside_workdir(base, base_resolved, rec)
                 if asm is None:
                     rate = _sample_rate(audio, rec, path)
-                    parent = base / BIND_DIR if base is not None else output.parent
+                    parent = base / BIND_DIR
                     try:
                         parent.mkdir(parents=True, exist_ok=True)
                         scratch = Path(tempfile.mkdtemp(prefix=".e2a-bind.", dir=parent))
@@ -597,3 +595,25 @@ def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
+
+def inside_workdir(base: Path, base_resolved: Path, rec: dict) -> Path:
+    """The spoken record's audio file: a relative path that stays inside the
+    workdir once resolved (symlinks included), else a RecordError."""
+    rel = rec["audio"]
+    line = rec.get("_line")
+    if "\0" in rel:
+        raise RecordError("spoken record field 'audio' contains a NUL character", line=line)
+    p = Path(rel)
+    if p.is_absolute() or p.drive:
+        raise RecordError(f"spoken record audio path {_short(rel)} is absolute: it must be "
+                          "relative to the workdir", line=line)
+    path = base / p
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:   # a symlink loop
+        raise RecordError(f"spoken record audio path {_short(rel)} cannot be resolved: "
+                          f"{exc}", line=line) from None
+    if not resolved.is_relative_to(base_resolved):
+        raise RecordError(f"spoken record audio path {_short(rel)} leads outside the workdir "
+                          f"{base}: refused", line=line)
+    return path

@@ -187,6 +187,59 @@ def test_null_optional_fields_are_accepted(tmp_path):
     assert r.metadata["title"] == "Untitled"
 
 
+# ------------------------------------------------------------------ F15: audio paths
+def _first_spoken(recs):
+    return next(r for r in recs if r["kind"] == "spoken")
+
+
+@pytest.mark.parametrize("bad", ["../../../../etc/passwd", "/etc/passwd", "audio/../../x.flac",
+                                 "audio/\x00.flac"])
+def test_audio_path_outside_the_workdir_is_refused(tmp_path, bad):
+    recs = tones(tmp_path / "w")
+    rec = _first_spoken(recs)
+    rec["audio"] = bad
+    with pytest.raises(RecordError, match=r"(absolute|outside the workdir|NUL)") as exc:
+        bind(iter(recs), tmp_path / "e.m4b")
+    assert str(exc.value).startswith(f"<stdin>:{rec['_line']}: ")
+
+
+def test_audio_path_outside_even_with_a_real_audio_file_there(tmp_path):
+    recs = tones(tmp_path / "w")
+    rec = _first_spoken(recs)
+    outside = tmp_path / "elsewhere.flac"
+    shutil.copy(tmp_path / "w" / rec["audio"], outside)
+    rec["audio"] = "../elsewhere.flac"
+    with pytest.raises(RecordError, match="outside the workdir"):
+        bind(iter(recs), tmp_path / "e.m4b")
+    rec["audio"] = str(outside)
+    with pytest.raises(RecordError, match="absolute"):
+        bind(iter(recs), tmp_path / "e.m4b")
+
+
+def test_symlink_leading_out_of_the_workdir_is_refused(tmp_path):
+    recs = tones(tmp_path / "w")
+    rec = _first_spoken(recs)
+    outside = tmp_path / "elsewhere.flac"
+    shutil.copy(tmp_path / "w" / rec["audio"], outside)
+    (tmp_path / "w" / "audio" / "ln.flac").symlink_to(outside)
+    rec["audio"] = "audio/ln.flac"
+    with pytest.raises(RecordError, match="outside the workdir"):
+        bind(iter(recs), tmp_path / "e.m4b")
+    # a link that stays inside is fine, and so is a workdir reached through a link
+    (tmp_path / "w" / "audio" / "in.flac").symlink_to(tmp_path / "w" / _first_spoken(
+        tones(tmp_path / "w"))["audio"])
+    rec["audio"] = "audio/in.flac"
+    (tmp_path / "wl").symlink_to(tmp_path / "w")
+    assert bind(iter(recs), tmp_path / "ok.m4b", workdir=tmp_path / "wl").sentences == 2
+
+
+def test_cli_escaping_audio_path_is_one_line(tmp_path):
+    recs = tones(tmp_path / "w")
+    _first_spoken(recs)["audio"] = "../../../../etc/passwd"
+    line = one_line_error(run_cli(["e.m4b"], recs, tmp_path))
+    assert "outside the workdir" in line and "<stdin>:" in line
+
+
 # ------------------------------------------------------------------ F17: metadata text
 SPECIAL = ["One\\", "back\\slash", "a=b", "semi;colon", "#hash", ";lead", "two\nlines",
            "cr\rhere", "tail\\\\", "\\\nmix\\", "[CHAPTER]", "nul\x00byte", "x\\=\\;\\#"]
