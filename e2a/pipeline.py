@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,18 @@ def _format_for(opts: PipelineOptions):
     return plugins.get_format(name or "m4b")
 
 
+def check_writable(output: Path) -> None:
+    """Fail before hours of speaking, not after, when the output cannot be written."""
+    if output.is_dir():
+        raise E2AError("is a directory, not an output file", path=output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output.parent, prefix=".e2a-write-test."):
+            pass
+    except OSError as exc:
+        raise E2AError(f"cannot write the output there ({exc.strerror or exc})", path=output) from None
+
+
 def _emit(on_event: Event | None, **ev: Any) -> None:
     if on_event:
         try:
@@ -140,10 +153,18 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
     if language:
         opts.language = language
 
+    new_session = not (workdir / S.CHECKPOINT).exists()
     workdir.mkdir(parents=True, exist_ok=True)
-    with S.SessionLock(workdir):
-        res = _convert_locked(book, opts, workdir=workdir, session=session, bhash=bhash, fmt=fmt,
-                              on_event=on_event)
+    try:
+        with S.SessionLock(workdir):
+            res = _convert_locked(book, opts, workdir=workdir, session=session, bhash=bhash,
+                                  fmt=fmt, on_event=on_event)
+    except E2AError:
+        # a book refused before anything was kept (unreadable, hostile, empty)
+        # leaves no phantom session behind
+        if new_session and not (workdir / S.RECORDS).exists() and not S.is_locked(workdir):
+            S.remove_workdir(workdir)
+        raise
     res.seconds = time.monotonic() - t0
     if not opts.keep_workdir:
         S.remove_workdir(workdir)
@@ -196,6 +217,7 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
     else:
         out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
         output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
+    check_writable(output)
     if output.exists() and finished_before and not opts.force_restart:
         log(f"{book}: {output} already exists; nothing to do (--force-restart converts again)")
         return PipelineResult(book=book, output=output, workdir=workdir, session=session,

@@ -56,5 +56,12 @@ class PluginError(E2AError):
     """A plugin is missing, broken, or clashes with another."""
 
 
+class UnknownPluginError(PluginError):
+    """A name given on the command line (engine, format, extractor) that no
+    installed plugin provides: a usage error."""
+
+    exit_code = EXIT_USAGE
+
+
 class LockedError(E2AError):
     exit_code = EXIT_LOCKED

@@ -254,7 +254,7 @@ def test_cli_malformed_line_is_one_line_error():
 
 def test_cli_unknown_engine_is_one_line_error():
     p = _cli(["--engine", "nope"], "")
-    assert p.returncode == 1
+    assert p.returncode == 2  # an unknown name is a usage error
     assert "unknown engine 'nope'" in p.stderr and "Traceback" not in p.stderr
 
 
