@@ -18,8 +18,12 @@ demo: setup
 test: setup
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# One benchmark per stage; each prints a table (see bench/*).
 bench: setup
-	@for b in bench/*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+	$(VENV)/bin/python bench/extract.py
+	$(VENV)/bin/python bench/split.py
+	$(VENV)/bin/python bench/speak.py
+	$(VENV)/bin/python bench/bind
 
 clean:
 	rm -rf audiobooks tmp .pytest_cache

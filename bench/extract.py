@@ -68,16 +68,25 @@ def main() -> None:
               f"{words / dt / 1000:7.1f} kwords/s")
     moby = corpus / "en_se_melville_moby-dick.epub"
     if moby.exists():
-        t = time.perf_counter()
-        stream = extract(moby, ExtractOptions(assets_dir=assets / "moby"))
         try:
             from e2a_split import split  # type: ignore
         except ImportError:
             split = None
-        n = sum(1 for _ in (split(stream) if split else stream))
-        dt = time.perf_counter() - t
-        what = "extract + split" if split else "extract only (e2a_split.split not available on this branch)"
-        print(f"\nMoby-Dick {what}: {n} records in {dt:.2f} s (target < 5 s)")
+        for label, use_split in (("extract", False), ("extract + split", True)):
+            if use_split and split is None:
+                print("Moby-Dick extract + split: e2a_split.split not available")
+                continue
+            best = None
+            for _ in range(max(1, args.repeat)):
+                t, c = time.perf_counter(), time.process_time()
+                stream = extract(moby, ExtractOptions(assets_dir=assets / "moby"))
+                n = sum(1 for _ in (split(stream) if use_split else stream))
+                run_ = (time.perf_counter() - t, time.process_time() - c)
+                best = run_ if best is None or run_[0] < best[0] else best
+            print(f"\nMoby-Dick {label}: {n} records in {best[0]:.2f} s wall, {best[1]:.2f} s CPU "
+                  "(target: extract + split < 5 s)")
+        print(f"(load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; wall time "
+              "on a shared machine includes waiting for the CPU)")
 
 
 if __name__ == "__main__":

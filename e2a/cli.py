@@ -15,6 +15,7 @@ from . import __version__
 from . import session as S
 from .compat import translate_legacy_args
 from .pipeline import PipelineOptions, convert_many
+from e2a_speak.cli import _settings as engine_settings_option
 
 EBOOK_SUFFIXES = {".epub", ".mobi", ".azw", ".azw3", ".fb2", ".docx", ".odt", ".pdf", ".html",
                   ".htm", ".xhtml", ".md", ".markdown", ".txt", ".zip"}
@@ -36,6 +37,13 @@ def cli():
     """
 
 
+def _key_value(text: str, option: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise click.BadParameter(f"expected KEY=VALUE, got {text!r}", param_hint=option)
+    return key.strip(), value.strip()
+
+
 def _books(paths: tuple[str, ...], ebooks_dir: str | None) -> list[Path]:
     books = [Path(p) for p in paths]
     if ebooks_dir:
@@ -55,17 +63,34 @@ def _books(paths: tuple[str, ...], ebooks_dir: str | None) -> list[Path]:
 @click.option("--workdir", type=click.Path(file_okay=False), help="Use this workdir instead of the session's.")
 @click.option("--session", help="Session name (default: from the book's content hash).")
 @click.option("--language", help="Language (ISO 639-1 or 639-3; default: the book's).")
-@click.option("--engine", default="piper", show_default=True, help="TTS engine plugin.")
+@click.option("--engine", help="TTS engine plugin (default: piper; espeak-ng for a language with no Piper voice).")
 @click.option("--voice", help="Voice name or path (default: the engine's default for the language).")
 @click.option("--gpu", is_flag=True, help="Use a CUDA GPU (error if there is none).")
 @click.option("--workers", type=int, help="Synthesis worker processes (default: measured best).")
 @click.option("--force-restart", is_flag=True, help="Discard the session's work and start again.")
 @click.option("--keep-workdir", is_flag=True, help="Keep the workdir after success.")
-@click.option("--keep-front-matter", is_flag=True, help="Also read title page, imprint, TOC, licence...")
+@click.option("--keep-front-matter", is_flag=True, help="[extract] Also read title page, imprint, TOC, licence...")
+@click.option("--notes", type=click.Choice(["skip", "end"]), help="[extract] Footnotes: leave out (default) or read at the end of their chapter.")
+@click.option("--image-alt", is_flag=True, help="[extract] Read images' alternative text.")
+@click.option("--chapters", metavar="RANGES", help="[extract] Only these chapters (see e2a-extract --list): 3-12, 0,2,5-7.")
+@click.option("--skip-chapters", metavar="RANGES", help="[extract] Leave out these chapters.")
+@click.option("--max-chars", type=click.IntRange(min=20), help="[split] Longest text per sentence (default: the engine's limit).")
+@click.option("--lexicon", multiple=True, type=click.Path(exists=True, dir_okay=False), help="[split] Pronunciation lexicon (TSV or W3C PLS); repeatable.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", callback=engine_settings_option, help="[speak] Engine setting, e.g. length_scale=1.1; repeatable.")
+@click.option("--speaker-wav", multiple=True, type=click.Path(exists=True, dir_okay=False), help="[speak] Voice to clone (Coqui XTTS v2); repeatable.")
+@click.option("--sample-rate", type=click.IntRange(8000, 192000), help="[speak] Resample all audio to this rate.")
+@click.option("--pause", "pauses", multiple=True, metavar="HINT=SECONDS", help="[bind] Silence after sentence/paragraph/heading/chapter, e.g. chapter=2.5.")
+@click.option("--per-chapter", is_flag=True, help="[bind] Also write one file per chapter.")
+@click.option("--max-part-hours", type=float, help="[bind] Split into parts of at most H hours, between chapters.")
+@click.option("--subtitles", multiple=True, type=click.Choice(["srt", "vtt"]), help="[bind] Sentence subtitles beside the audio.")
+@click.option("--loudness", type=float, metavar="LUFS", help="[bind] Normalise to this EBU R128 loudness, e.g. -18.")
+@click.option("--bitrate", help="[bind] Bitrate for lossy formats, e.g. 64k.")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, session, language,
-             engine, voice, gpu, workers, force_restart, keep_workdir, keep_front_matter, progress, quiet):
+             engine, voice, gpu, workers, force_restart, keep_workdir, keep_front_matter, notes,
+             image_alt, chapters, skip_chapters, max_chars, lexicon, settings, speaker_wav, sample_rate,
+             pauses, per_chapter, max_part_hours, subtitles, loudness, bitrate, progress, quiet):
     """Convert ebooks to audiobooks: extract, split, speak, bind.
 
     Rerunning the same command resumes where it stopped: no finished sentence is
@@ -79,13 +104,25 @@ def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, 
         raise click.UsageError("-o/--output takes one book; use --audiobooks-dir for many")
     if workdir and len(paths) > 1:
         raise click.UsageError("--workdir takes one book; sessions keep many books apart")
+    extract = {k: v for k, v in {"keep_front_matter": keep_front_matter, "notes": notes,
+                                  "image_alt": image_alt, "chapters": chapters,
+                                  "skip_chapters": skip_chapters}.items() if v}
+    split = {k: v for k, v in {"max_chars": max_chars, "lexicon": list(lexicon)}.items() if v}
+    engine_settings = dict(settings)
+    if speaker_wav:
+        engine_settings["speaker_wav"] = list(speaker_wav) if len(speaker_wav) > 1 else speaker_wav[0]
+    speak = {k: v for k, v in {"settings": engine_settings, "sample_rate": sample_rate}.items() if v}
+    bind = {k: v for k, v in {"pauses": {k: float(v) for k, v in (_key_value(p, "--pause") for p in pauses)},
+                              "per_chapter": per_chapter, "max_part_hours": max_part_hours,
+                              "subtitles": list(subtitles), "loudness": loudness,
+                              "bitrate": bitrate}.items() if v}
     opts = PipelineOptions(
         output=Path(output) if output else None, output_format=output_format,
         audiobooks_dir=Path(audiobooks_dir) if audiobooks_dir else None,
         workdir=Path(workdir) if workdir else None, session=session, language=language,
         engine=engine, voice=voice, gpu=gpu, workers=workers, force_restart=force_restart,
         keep_workdir=keep_workdir, progress=progress,
-        extract={"keep_front_matter": keep_front_matter} if keep_front_matter else {},
+        extract=extract, split=split, speak=speak, bind=bind,
     )
     if len(paths) == 1:
         from .pipeline import convert
@@ -109,6 +146,36 @@ def plugins_cmd():
             "formats": sorted(plugins.formats()),
             "extractors": sorted(plugins.extractors())}
     click.echo(json.dumps(info, indent=2))
+
+
+@cli.command()
+@click.option("--engine", "-e", help="Only this engine.")
+@click.option("--language", "-l", help="Only voices for this language (fr, fra, fr-FR).")
+@click.option("--installed", is_flag=True, help="Only installed voices (no catalogue look-up).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--download", "fetch", metavar="NAME", help="Fetch this voice into the cache (needs --engine).")
+def voices(engine, language, installed, as_json, fetch):
+    """Voices: what is installed and what can be fetched.
+
+    \b
+    e2a voices --language fr
+    e2a voices --engine piper --download fr_FR-siwis-medium
+    """
+    from . import voices as V
+    if fetch:
+        if not engine:
+            raise click.UsageError("--download needs --engine")
+        files = V.download(engine, fetch)
+        click.echo(f"e2a: {engine} voice {fetch} is in the cache ({files})", err=True)
+        return
+    rows, warnings = V.list_voices(engine, language, fetchable=not installed)
+    for w in warnings:
+        click.echo(f"e2a: warning: {w}", err=True)
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False))
+    else:
+        click.echo(V.format_table(rows))
 
 
 @cli.group()

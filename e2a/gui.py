@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -125,10 +126,11 @@ class Backend:
                 return cand.name
             raise GuiError(f"{name}: too many files with this name in {self.ebooks_dir}")
         finally:
-            try:  # Gradio's copy of the upload is not kept
-                src.unlink()
-            except OSError:
-                pass
+            if J.inside(src, gradio_cache_dir()):   # Gradio's copy of the upload is not kept
+                try:
+                    src.unlink()
+                except OSError:
+                    pass
 
     # --------------------------------------------------------------- plan
     def plan(self, name: str) -> dict[str, Any]:
@@ -191,10 +193,37 @@ class Backend:
                 out.append((label, v.name))
         return out
 
+    def engine_for(self, language: str | None) -> str | None:
+        """The first engine (Piper first) with an installed voice for LANGUAGE."""
+        names = self.engines()
+        for name in names:
+            if any(v for _, v in self.voices(name, language)):
+                return name
+        return names[0] if names else None
+
+    def checked_choices(self, engine: str, voice: str | None, language: str | None,
+                        fmt: str | None = None) -> tuple[str, str | None, str | None]:
+        """Only what the page offers: an installed engine, one of its listed voices,
+        a plausible language code, an installed format (the page's API can be
+        called directly, so nothing is taken on trust)."""
+        if engine not in self.engines():
+            raise GuiError(f"unknown engine {engine!r}")
+        lang = normalize_language(language) or None
+        if lang and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+            raise GuiError(f"not a language code: {language!r}")
+        if voice:
+            offered = {v for _, v in self.voices(engine, lang)} | {v for _, v in self.voices(engine, None)}
+            if voice not in offered:
+                raise GuiError(f"{engine} has no voice {voice!r}")
+        if fmt is not None and fmt not in self.formats():
+            raise GuiError(f"unknown output format {fmt!r}")
+        return engine, voice or None, lang
+
     def preview(self, engine: str, voice: str | None, language: str | None, text: str):
         """Speak TEXT (one sentence) with the chosen voice: (sample_rate, int16 samples)."""
         import numpy as np
 
+        engine, voice, language = self.checked_choices(engine, voice, language)
         text = " ".join((text or "").split())[:PREVIEW_MAX_CHARS]
         if not text:
             raise GuiError("type a sentence to preview")
@@ -226,8 +255,8 @@ class Backend:
         chosen = sorted(int(c) for c in (chapters or []) if int(c) in all_idx)
         if plan["chapters"] and not chosen:
             raise GuiError("tick at least one chapter")
-        options: dict[str, Any] = {"engine": engine or "piper", "voice": voice or None,
-                                   "language": normalize_language(language) or None,
+        engine, voice, lang = self.checked_choices(engine or "piper", voice, language, fmt or "m4b")
+        options: dict[str, Any] = {"engine": engine, "voice": voice, "language": lang,
                                    "output_format": fmt or None}
         if chosen != default:
             options["extract"] = chapter_selection(chosen, plan)
@@ -237,6 +266,11 @@ class Backend:
         return render_sessions(self.manager.rows())
 
 
+def gradio_cache_dir() -> Path:
+    """Where Gradio keeps uploads (its GRADIO_TEMP_DIR)."""
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+
+
 def chapter_selection(chosen: list[int], plan: dict[str, Any]) -> dict[str, Any]:
     """The extract options that read exactly CHOSEN (indices of the plan, which
     numbers front and back matter too, as ``keep_front_matter`` does)."""
@@ -244,8 +278,6 @@ def chapter_selection(chosen: list[int], plan: dict[str, Any]) -> dict[str, Any]
 
 
 def _first_sentence(text: str) -> str:
-    import re
-
     m = re.match(r"(.{20,}?[.!?…])(\s|$)", text)
     s = m.group(1) if m else text
     return s[:PREVIEW_MAX_CHARS]
@@ -361,16 +393,19 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
         def load_plan(name):
             if not name:
                 return "", "Choose a book to see its chapters.", gr.update(choices=[], value=[]), \
-                    gr.update(), gr.update(), gr.update()
+                    gr.update(), gr.update(), gr.update(), gr.update()
             try:
                 plan = backend.plan(name)
             except Exception as exc:  # a bad book is reported, the page lives on
-                return "", err(exc), gr.update(choices=[], value=[]), gr.update(), gr.update(), gr.update()
+                return "", err(exc), gr.update(choices=[], value=[]), gr.update(), gr.update(), \
+                    gr.update(), gr.update()
             ticked = [c["index"] for c in plan["chapters"] if c["role"] == "body"]
             lang = plan["language"] or None
             return (name, _plan_markdown(plan), gr.update(choices=_chapter_choices(plan), value=ticked),
-                    gr.update(value=lang), gr.update(value=plan["preview_text"] or gr.skip()),
-                    gr.update(choices=backend.list_ebooks(), value=name))
+                    gr.update(value=lang),
+                    gr.update(value=plan["preview_text"]) if plan["preview_text"] else gr.update(),
+                    gr.update(choices=backend.list_ebooks(), value=name),
+                    gr.update(value=backend.engine_for(lang)))
 
         def on_upload(path):
             if not path:
@@ -384,7 +419,7 @@ def build_app(backend: Backend, *, refresh_seconds: float = 2.0):
 
         upload.upload(on_upload, inputs=upload, outputs=[picker, upload])
         picker.change(load_plan, inputs=picker,
-                      outputs=[book_name, info, chapters, language, preview_text, picker])
+                      outputs=[book_name, info, chapters, language, preview_text, picker, engine])
         refresh_books.click(lambda: gr.update(choices=backend.list_ebooks()), outputs=picker)
 
         def on_voices(engine_name, lang):
@@ -512,6 +547,9 @@ def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
     requeued = manager.start(resume=resume)
     for job_id in requeued:
         print(f"e2a gui: resuming {job_id}", file=sys.stderr)
+    if not credentials and host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"e2a gui: warning: listening on {host} without a login: anyone who can reach this "
+              "port can use it (set --auth USER:PASSWORD or E2A_GUI_AUTH)", file=sys.stderr)
     print(f"e2a gui: serving on http://{host}:{port} (home {home}; "
           f"{'login required' if credentials else 'no login'}; up to {manager.max_jobs} job(s) at once)",
           file=sys.stderr, flush=True)

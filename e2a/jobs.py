@@ -16,6 +16,7 @@ them): a small job manager over ``e2a.pipeline.convert``.
 """
 from __future__ import annotations
 
+import collections
 import json
 import queue
 import re
@@ -42,6 +43,7 @@ ACTIVE = (QUEUED, RUNNING)
 OPTION_KEYS = ("language", "engine", "voice", "output_format", "gpu", "workers", "extract")
 # what a finished job keeps in its workdir
 KEEP_AFTER_DONE = {JOB_FILE, S.CHECKPOINT, S.LOCK}
+ETA_WINDOW_S = 60.0     # the ETA uses the speed over about this long
 
 
 class JobCancelled(BaseException):
@@ -168,11 +170,13 @@ class JobManager:
         self._queue: "queue.Queue[str | None]" = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._started = False
+        self._stopping = False
 
     # -------------------------------------------------------------- lifecycle
     def start(self, *, resume: bool = True) -> list[str]:
         """Load saved jobs, start the workers, and requeue the jobs that were
         queued or running when the server stopped. Returns the requeued ids."""
+        self._stopping = False
         requeued = []
         for job in self._load_saved():
             with self._lock:
@@ -195,7 +199,9 @@ class JobManager:
         return requeued
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ask running jobs to stop (they stay resumable) and end the workers."""
+        """Server shutdown: ask running jobs to stop and end the workers. The
+        stopped jobs are saved as queued, so the next start resumes them."""
+        self._stopping = True
         with self._lock:
             running = [j for j in self._jobs.values() if j.status == RUNNING]
         for job in running:
@@ -364,6 +370,9 @@ class JobManager:
     # ----------------------------------------------------------------- views
     def jobs(self) -> list[Job]:
         with self._lock:
+            for job in list(self._jobs.values()):   # removed by `e2a sessions clean`?
+                if job.status not in ACTIVE and not Path(job.workdir).exists():
+                    del self._jobs[job.id]
             return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -374,12 +383,16 @@ class JobManager:
         for job in self.jobs():
             seen.add(str(Path(job.workdir)))
             rows.append(self.describe(job))
-        for info in S.list_sessions(self.home):
-            if str(info.workdir) in seen:
+        # not S.list_sessions(): it measures every workdir's size, too slow to do
+        # every 2 s for books with tens of thousands of sentence files
+        for wd in sorted(S.sessions_root(self.home).glob("proc-*/*/")):
+            if str(wd) in seen or str(Path(wd)) in seen or not wd.is_dir():
                 continue
-            cp = info.checkpoint
-            rows.append({"session": info.name, "title": cp.get("title") or Path(cp.get("book") or "?").name,
-                         "status": RUNNING if info.locked else ("done" if cp.get("stage") == "done" else "stopped"),
+            cp = S.Checkpoint.load(wd).data
+            locked = S.is_locked(wd)
+            rows.append({"session": wd.parent.name[len("proc-"):],
+                         "title": cp.get("title") or Path(cp.get("book") or "?").name,
+                         "status": RUNNING if locked else ("done" if cp.get("stage") == "done" else "stopped"),
                          "stage": cp.get("stage", "new"), "done": cp.get("sentences_spoken") or 0,
                          "total": cp.get("sentences_total"), "audio_seconds": cp.get("audio_seconds") or 0.0,
                          "chapter": None, "eta_seconds": None, "output": cp.get("output"),
@@ -439,7 +452,7 @@ class JobManager:
         opts = self._options(job)
         opts.workdir = Path(job.workdir)
         chapters: dict[Any, str] = {}
-        clock = {"t0": None, "d0": 0}
+        samples: "collections.deque[tuple[float, int]]" = collections.deque()
 
         def on_event(ev: dict) -> None:
             if job.cancel_event.is_set() and ev.get("stage") != "done":
@@ -449,15 +462,19 @@ class JobManager:
             if ev.get("stage") == "speak":
                 done, total = int(ev.get("done") or 0), int(ev.get("total") or 0)
                 now = time.monotonic()
-                if clock["t0"] is None:
-                    clock["t0"], clock["d0"] = now, done
+                if not chapters:
                     chapters.update(_chapter_titles(Path(job.workdir)))
                 p.update(done=done, total=total, audio_seconds=float(ev.get("audio_seconds") or 0.0),
                          chapter=ev.get("chapter"))
                 p["chapter_title"] = chapters.get(ev.get("chapter"), ev.get("chapter"))
-                elapsed, made = now - clock["t0"], done - clock["d0"]
-                if made > 0 and elapsed > 0:
-                    p["eta_seconds"] = (total - done) * elapsed / made
+                # speed over the last minute or so: a resumed run first races through
+                # the sentences spoken before, which says nothing about what is left
+                samples.append((now, done))
+                while len(samples) > 2 and now - samples[1][0] >= ETA_WINDOW_S:
+                    samples.popleft()
+                (t_old, d_old) = samples[0]
+                if done > d_old and now > t_old:
+                    p["eta_seconds"] = (total - done) * (now - t_old) / (done - d_old)
                 if done >= total:
                     p["stage"], p["eta_seconds"] = "bind", None
             elif ev.get("stage") == "done":
@@ -467,6 +484,10 @@ class JobManager:
         try:
             result = convert(job.book, opts, on_event=on_event)
         except JobCancelled:
+            if self._stopping:   # the server is shutting down: resume at the next start
+                job.progress = {**job.progress, "stage": "interrupted", "eta_seconds": None}
+                job.save(status=QUEUED, error=None)
+                return
             job.progress = {**job.progress, "stage": "cancelled", "eta_seconds": None}
             job.save(status=CANCELLED, error=None)
             return

@@ -32,7 +32,7 @@ class PipelineOptions:
     workdir: Path | None = None           # explicit workdir (overrides the session layout)
     session: str | None = None            # default: derived from the book's content hash
     language: str | None = None
-    engine: str = "piper"
+    engine: str | None = None            # None: piper, or espeak-ng where piper has no voice
     voice: str | None = None
     gpu: bool = False
     workers: int | None = None

@@ -46,13 +46,15 @@ def _pause_option(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--true-peak", type=float, default=-1.0, show_default=True, metavar="DBTP",
               help="Highest true peak allowed by --loudness.")
 @click.option("--bitrate", metavar="RATE", help="Bitrate for lossy formats, e.g. 64k.")
+@click.option("--aac-coder", type=click.Choice(["fast", "twoloop"]), default="fast",
+              show_default=True, help="AAC coder for m4b/m4a: twoloop is better and ~6x slower.")
 @click.option("--no-trim", is_flag=True, help="Keep each sentence's leading/trailing silence.")
 @click.option("--keep-intermediate", is_flag=True,
               help="Keep the whole-book FLAC in WORKDIR/bind/.")
 @click.option("--no-verify", is_flag=True, help="Skip the check after writing.")
 @click.option("--quiet", "-q", is_flag=True, help="No log lines on stderr.")
 def main(output, fmt, workdir, pauses, per_chapter, no_single, max_part_hours, subtitles,
-         loudness, true_peak, bitrate, no_trim, keep_intermediate, no_verify, quiet):
+         loudness, true_peak, bitrate, aac_coder, no_trim, keep_intermediate, no_verify, quiet):
     """Bind the spoken sentences read on stdin into the audiobook OUTPUT.
 
     \b
@@ -70,4 +72,4 @@ def main(output, fmt, workdir, pauses, per_chapter, no_single, max_part_hours, s
          trim_db=None if no_trim else -50.0, bitrate=bitrate, per_chapter=per_chapter,
          single=not no_single, max_part_hours=max_part_hours, subtitles=subtitles,
          loudness=loudness, true_peak=true_peak, keep_intermediate=keep_intermediate,
-         verify=not no_verify)
+         verify=not no_verify, options={"aac_coder": aac_coder})

@@ -15,8 +15,6 @@ Memory stays flat: audio is streamed in blocks and per-sentence data lives on di
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
 import shutil
@@ -144,6 +142,10 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
     (EBU R128), applied as one gain to the whole book."""
     output = Path(output)
     plugin = format_for(output, fmt)
+    chapter_folder = None
+    if not output.suffix:   # "e2a-bind out --format mp3": out.mp3 and/or out/NN - Title.mp3
+        chapter_folder = output
+        output = output.with_name(f"{output.name}.{plugin.extension or plugin.name}")
     pauses = parse_pauses(pauses)
     subtitles = tuple(dict.fromkeys(s.lower().lstrip(".") for s in subtitles))
     for s in subtitles:
@@ -220,7 +222,8 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
             measured = normalize(book_flac, loudness, true_peak)
 
         targets = plan(output, plugin, marks, asm.samples, rate, metadata,
-                       single=single, per_chapter=per_chapter, max_part_hours=max_part_hours)
+                       single=single, per_chapter=per_chapter, max_part_hours=max_part_hours,
+                       chapter_folder=chapter_folder)
         written: list[Path] = []
         subs: list[Path] = []
         for n, target in enumerate(targets, start=1):
@@ -271,7 +274,7 @@ def safe_name(title: str, limit: int = 80) -> str:
 
 def plan(output: Path, plugin, marks: list[Mark], samples: int, rate: int,
          metadata: dict[str, Any], *, single: bool, per_chapter: bool,
-         max_part_hours: float | None) -> list[Target]:
+         max_part_hours: float | None, chapter_folder: Path | None = None) -> list[Target]:
     targets: list[Target] = []
     if single:
         groups = [marks]
@@ -293,10 +296,13 @@ def plan(output: Path, plugin, marks: list[Mark], samples: int, rate: int,
                 warn(f"a chapter is longer than --max-part-hours ({longest:.2f} h): "
                      "parts are only cut between chapters")
     if per_chapter:
-        folder = output.with_suffix("") if output.suffix else output.with_name(output.name + "-chapters")
+        folder = chapter_folder or output.with_suffix("")
         n = len(marks)
         width = max(2, len(str(n)))
         for i, m in enumerate(marks, start=1):
+            if m.end <= m.start:
+                warn(f"chapter {i} ({m.title}) has no audio: no file written for it")
+                continue
             meta = dict(metadata, title=m.title, track=f"{i}/{n}")
             name = f"{i:0{width}d} - {safe_name(m.title) or f'Chapter {i}'}"
             targets.append(Target(folder / f"{name}.{plugin.extension or output.suffix.lstrip('.')}",

@@ -31,6 +31,9 @@ def log(msg: str) -> None:
 
 
 def warn(msg: str) -> None:
+    """A warning on stderr; -q/--quiet (only errors) hides it too."""
+    if _quiet:
+        return
     print(f"{_prog}: warning: {msg}", file=sys.stderr, flush=True)
 
 
@@ -125,6 +128,13 @@ def cli_entry(prog: str) -> Callable:
             except BrokenPipeError:
                 _quiet_broken_pipe()
                 sys.exit(0)
+            except SystemExit as exc:
+                # click turns EPIPE into sys.exit(1) after wrapping stdout in
+                # its PacifyFlushWrapper: a closed stdout must end with 0
+                if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+                    _quiet_broken_pipe()
+                    sys.exit(0)
+                raise
             except KeyboardInterrupt:
                 print(f"\n{prog}: interrupted", file=sys.stderr)
                 sys.exit(EXIT_INTERRUPTED)

@@ -81,6 +81,11 @@ class Engine:
     description: str = ""
     languages: tuple[str, ...] = ()   # ISO 639-1 codes; empty = any
     max_chars: int = 400              # longest text one synthesize() call takes well
+    # Optional, read by e2a-split: a token limit besides max_chars (declare
+    # max_tokens and a method count_tokens(text) -> int), and how synthesize()
+    # takes inline IPA phonemes, as a format string (Piper: "[[ {} ]]").
+    max_tokens: int | None = None
+    phoneme_markup: str | None = None
     supports_gpu: bool = False
     supports_batch: bool = False
 

@@ -137,16 +137,37 @@ def emit(model: BookModel, options: ExtractOptions) -> Iterator[dict]:
     language = book_language(model, chapters)
     book_hash = file_hash(model.path)
     cover = None
+    assets = Path(options.assets_dir) if options.assets_dir else default_assets_dir(book_hash)
     if model.cover is not None and not options.extra.get("no_cover"):
-        assets = Path(options.assets_dir) if options.assets_dir else default_assets_dir(book_hash)
         cover = write_cover(model.cover[0], model.cover[1], assets, model.path)
-    return _stream(book_record(model, language, cover, book_hash), chapters, options,
-                   selection, skip)
+    book = book_record(model, language, cover, book_hash)
+    lexicons = write_lexicons(model.lexicons, assets, model.path)
+    if lexicons:
+        book["lexicons"] = lexicons
+    return _stream(book, chapters, options, selection, skip)
 
 
 def _stream(book: dict, chapters, options, selection, skip) -> Iterator[dict]:
     yield book
-    yield from chapter_records(chapters, options, selection, skip)
+    yield from chapter_records(chapters, options, selection, skip, book.get("language", ""))
+
+
+def write_lexicons(lexicons: list[tuple[str, bytes]], assets_dir: Path, source: Path) -> list[str]:
+    """The book's own pronunciation lexicons (EPUB PLS files), written beside
+    the cover for e2a-split; returns their absolute paths."""
+    out = []
+    for k, (name, data) in enumerate(lexicons):
+        final = Path(assets_dir).expanduser().resolve() / f"lexicon-{k}.pls"
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(final) as tmp:
+                tmp.write_bytes(data)
+                _readable(tmp)
+        except OSError as exc:
+            warn(f"{source}: cannot write the lexicon {name}: {exc.strerror or exc}")
+            continue
+        out.append(str(final))
+    return out
 
 
 def _selection(spec) -> set[int] | None:

@@ -49,6 +49,7 @@ class BookModel:
     cover: tuple[bytes, str] | None = None                    # (data, extension)
     heading_split: bool = False   # no TOC: split items at their top headings
     format: str = ""
+    lexicons: list[tuple[str, bytes]] = field(default_factory=list)   # PLS files (name, data)
 
 
 @dataclass
@@ -71,6 +72,8 @@ class Chapter:
 
 
 # ------------------------------------------------------- front/back matter
+
+LONG_CHAPTER_WORDS = 12000
 
 # types whose chapters are not read by default
 SKIP_TYPES = {"cover", "titlepage", "halftitlepage", "copyright-page", "imprint", "toc",
@@ -122,6 +125,7 @@ _NAME_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(^|[/_-])(licen[cs]e)([._-]|$)", re.I), "license"),
     (re.compile(r"(^|[/_-])(endnotes|footnotes|notes)([._-]|$)", re.I), "notes"),
 ]
+_PG_END = re.compile(r"^\W*(\*{3}\s*)?end of (the |this )?project gutenberg", re.I)
 _PG = re.compile(r"project gutenberg|gutenberg\.org|\*\*\* ?(start|end) of (the|this) project", re.I)
 
 
@@ -149,7 +153,10 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
         t = _type_from_epub({lm})
         if t:
             return t
-    # 2. the title
+    # 2. what it holds: a list of chapter titles is a contents page
+    if model.format in ("txt", "pdf") and _looks_like_contents(ch):
+        return "toc"
+    # 3. the title
     for rx, t in _TITLE_RULES:
         if rx.match(title):
             return t
@@ -175,6 +182,21 @@ def classify(ch: Chapter, model: BookModel, items: dict[str, Item]) -> str:
             and ch.at_item_start:
         return "titlepage"
     return "chapter"
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?…:;»\"”’)\]]$")
+
+
+def _looks_like_contents(ch: Chapter) -> bool:
+    """A list of chapter titles (an untyped contents page, a Gutenberg contents
+    list): many short lines that are not sentences."""
+    lines = [b["text"] for b in ch.blocks if b["type"] in ("paragraph", "verse")]
+    if len(lines) < 10:
+        return False
+    if sum(1 for b in ch.blocks if b["type"] == "verse") > 0.5 * len(lines):
+        return False    # a poem
+    short = [t for t in lines if len(t) < 160 and not _ENDS_SENTENCE.search(t.strip())]
+    return len(short) >= 0.85 * len(lines) and sum(map(len, lines)) / len(lines) < 120
 
 
 # --------------------------------------------------------- TOC -> chapters
@@ -230,18 +252,46 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
     # TOC entries -> (item index, block index)
     starts: dict[tuple[int, int], TocEntry] = {}
     entries = flatten_toc(model.toc)
-    if len(entries) <= 2:
+    if len(entries) <= 1:
         # one article with its sections (a TOC of one entry and its children):
         # the sections are the chapters
         more = flatten_toc(model.toc, force=True)
         if len(more) >= 3:
             entries = more
-    for e in entries:
+    def pos(e: TocEntry) -> tuple[int, int] | None:
         if e.target not in index_of:
-            continue
+            return None
         i = index_of[e.target]
-        b = by_name[e.target].doc.anchors.get(e.fragment, 0) if e.fragment else 0
-        starts.setdefault((i, b), e)
+        return i, (by_name[e.target].doc.anchors.get(e.fragment, 0) if e.fragment else 0)
+
+    # a very long chapter whose TOC entry has sections (the acts of a play in
+    # a one-file PDF) is cut at its sections
+    cum = [0]
+    for it in items:
+        for bl in it.doc.blocks:
+            cum.append(cum[-1] + len(bl["text"].split()))
+    offset = {}
+    acc = 0
+    for i, it in enumerate(items):
+        offset[i] = acc
+        acc += len(it.doc.blocks)
+    flat: list[tuple[tuple[int, int], TocEntry]] = sorted(
+        ((p, e) for e in entries if (p := pos(e)) is not None), key=lambda x: x[0])
+    expanded: list[TocEntry] = []
+    for k, (p, e) in enumerate(flat):
+        expanded.append(e)
+        kids = [c for c in e.children if not c.hidden and pos(c) is not None]
+        if not kids:
+            continue
+        end = flat[k + 1][0] if k + 1 < len(flat) else (len(items) - 1, len(items[-1].doc.blocks))
+        a = offset[p[0]] + p[1]
+        b = offset[end[0]] + end[1]
+        if cum[min(b, len(cum) - 1)] - cum[min(a, len(cum) - 1)] > LONG_CHAPTER_WORDS:
+            expanded.extend(flatten_toc(kids, force=True) or kids)
+    for e in expanded:
+        p = pos(e)
+        if p is not None:
+            starts.setdefault(p, e)
     use_toc = len(starts) >= 1 and not (len(starts) == 1 and len(items) > 1)
     if not use_toc and model.toc:
         warn(f"{model.path}: the table of contents is unusable; chapters from headings")
@@ -254,6 +304,13 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
         if not use_toc:
             cuts = [0] + _heading_cuts(it) if (model.heading_split or not model.toc) else [0]
             cuts = sorted(set(cuts))
+            if cuts == [0] and cur is not None and blocks and not _is_matter(it, model) \
+                    and not any(b["type"] == "heading" for b in blocks[:3]) \
+                    and cur.type == "chapter":
+                # no TOC: a file that does not open with a heading continues the
+                # chapter before it (fixed-layout pages, a chapter split in files)
+                _Seg(it, 0, len(blocks)).into(cur)
+                continue
         # what comes before the first cut
         first = cuts[0] if cuts else len(blocks)
         lead = _Seg(it, 0, first)
@@ -272,11 +329,21 @@ def plan_chapters(model: BookModel, options: ExtractOptions) -> list[Chapter]:
             chapters.append(cur)
             _Seg(it, b, end).into(cur)
 
+    # Project Gutenberg's end marker: what follows it is licence text
+    pg_tail = set()
+    for n, ch in enumerate(chapters):
+        for k, b in enumerate(ch.blocks):
+            if _PG_END.match(b["text"]):
+                if k < 3:
+                    pg_tail.add(n)     # the whole chapter is the Gutenberg footer
+                else:
+                    ch.blocks = ch.blocks[:k]
+                break
     # titles and types
-    for ch in chapters:
+    for n, ch in enumerate(chapters):
         if not ch.title:
             ch.title = _first_heading(ch) or by_name[ch.first_item].doc.title or ""
-        ch.type = classify(ch, model, by_name)
+        ch.type = "boilerplate" if n in pg_tail else classify(ch, model, by_name)
     # scraps before the first real chapter ("THE MILLENNIUM FULCRUM EDITION 3.0",
     # a half title without markup) are title-page matter
     first_real = next((k for k, ch in enumerate(chapters)
@@ -494,8 +561,13 @@ def book_record(model: BookModel, language: str, cover: str | None, book_hash: s
     return rec
 
 
+def _base(tag: str) -> str:
+    return (tag or "").replace("_", "-").split("-")[0].lower()
+
+
 def chapter_records(chapters: list[Chapter], options: ExtractOptions,
-                    selection: set[int] | None, skip: set[int] | None) -> Iterator[dict]:
+                    selection: set[int] | None, skip: set[int] | None,
+                    language: str = "") -> Iterator[dict]:
     for ch in chapters:
         if ch.index is None:
             continue
@@ -511,6 +583,10 @@ def chapter_records(chapters: list[Chapter], options: ExtractOptions,
                    "text": b["text"]}
             if b.get("level"):
                 rec["level"] = b["level"]
+            if b.get("language") and _base(b["language"]) != _base(language):
+                rec["language"] = b["language"]       # a passage in another language
+            if b.get("phonemes"):
+                rec["phonemes"] = b["phonemes"]       # ssml:ph hints: [{"text", "ph", "alphabet"}]
             yield rec
             k += 1
         for text in ch.notes:

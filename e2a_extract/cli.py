@@ -34,7 +34,7 @@ from . import extract, plan
 @click.option("--extractor", metavar="NAME",
               help="Use this extractor plugin instead of sniffing the file's format.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: JSON Lines even on a terminal.")
-@click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Fewer messages on stderr (warnings are still shown).")
 def _main(ebook: Path, assets_dir, keep_front_matter, notes, image_alt, list_only, chapters,
           skip_chapters, extractor, as_json, quiet):
     """Read EBOOK (EPUB, MOBI/AZW3, FB2, DOCX, ODT, HTML, Markdown, TXT, PDF) and write

@@ -25,6 +25,7 @@ from .safety import localname
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SSML_NS = "http://www.w3.org/2001/10/synthesis"
 LS = "\u2028"  # a hard line break (<br/>) inside a block, while walking
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -46,7 +47,7 @@ DROP_TYPES = {"pagebreak", "backlink", "page-list", "z3998:line-number", "line-n
 # line numbers of poems, page numbers left in the text
 DROP_CLASS = re.compile(r"\b(lnum|linenum|line-?num(ber)?|pagenum|page-?number|pageno|page-?break)\b", re.I)
 VERSE_TYPES = {"z3998:poem", "z3998:verse", "z3998:song", "z3998:hymn", "z3998:lyrics"}
-VERSE_CLASS = re.compile(r"\b(poem|poetry|verse|stanza|lyric)s?\b", re.I)
+VERSE_CLASS = re.compile(r"\b(poem|poetry|verse|stanza|lyric|linegroup|line-group|lg)s?\b", re.I)
 NOTEREF_CLASS = re.compile(r"\b(noteref|footnote-?ref|fnref|footnote-?link|note-?ref|endnote-?ref)\b", re.I)
 NOTEREF_HREF = re.compile(r"(^|[#_-])(fn|ftn|footnote|endnote|note|en|rn)[-_]?\d", re.I)
 NOTE_MARK = re.compile(r"^\s*[\[\(]?\s*(\d{1,4}|[*†‡§¶]+|[a-z]|[ivxlc]{1,6})\s*[\]\)]?\s*$", re.I)
@@ -91,6 +92,7 @@ class ParsedDoc:
     svg: int = 0
     lang: str = ""
     direction: str = ""
+    svg_text: list[str] = field(default_factory=list)   # text laid out in inline SVG
 
 
 class _Walker:
@@ -101,6 +103,8 @@ class _Walker:
         self.verse_depth = 0
         self.heading: int | None = None   # level while inside a heading
         self.quote_depth = 0
+        self.hints: list[dict] = []       # ssml:ph phoneme hints in the current block
+        self.langs: list[str] = []        # xml:lang of the enclosing elements
 
     # -- output
     def flush(self, btype: str | None = None, **extra) -> None:
@@ -115,6 +119,11 @@ class _Walker:
             return
         block = {"type": btype, "text": text}
         block.update(extra)
+        if self.hints:
+            block["phonemes"] = self.hints
+            self.hints = []
+        if self.langs and self.langs[-1]:
+            block["language"] = self.langs[-1]
         self.doc.blocks.append(block)
 
     def add(self, text: str | None) -> None:
@@ -141,11 +150,28 @@ class _Walker:
                 self.doc.anchors.setdefault(eid, self.pos)
             if tag == "svg":
                 self.doc.svg += 1
+                self.doc.svg_text.extend(svg_texts(el))
             self.add(el.tail)
             return
         if eid:
             self.doc.anchors.setdefault(eid, self.pos)
+        ph = el.get(f"{{{SSML_NS}}}ph") or el.get("ssml:ph")
+        if ph:
+            said = normalize_ws("".join(el.itertext()), keep_lines=False)
+            if said:
+                self.hints.append({"text": said, "ph": ph.strip(), "alphabet": (
+                    el.get(f"{{{SSML_NS}}}alphabet") or el.get("ssml:alphabet") or "ipa")})
+        lang = el.get(XML_LANG) or el.get("lang")
+        if lang is not None:
+            self.langs.append(lang)
+            try:
+                self._dispatch(el, tag, types)
+            finally:
+                self.langs.pop()
+            return
+        self._dispatch(el, tag, types)
 
+    def _dispatch(self, el, tag: str, types: set[str]) -> None:
         if types & NOTE_LIST_TYPES or (types & NOTE_TYPES and tag != "a"):
             self._collect_notes(el, types)
             self.add(el.tail)
@@ -155,6 +181,9 @@ class _Walker:
             self.add(el.tail)
             return
         if tag == "sup" and self._sup_is_noteref(el):
+            for a in el.iter():
+                if isinstance(a.tag, str) and localname(a.tag) == "a":
+                    self.doc.noterefs.append((self.pos, a.get("href") or ""))
             self.add(el.tail)
             return
         if tag == "br":
@@ -242,6 +271,14 @@ class _Walker:
             return
 
         verse = bool(types & VERSE_TYPES) or bool(VERSE_CLASS.search(el.get("class") or ""))
+        if self.verse_depth and tag in ("div", "p", "span") and not verse and not any(
+                isinstance(c.tag, str) and localname(c.tag) in BLOCK_TAGS for c in el) \
+                and self._line_group(el):
+            # a verse line written as its own <div> inside a line group
+            self._children(el)
+            self.add(LS)
+            self.add(el.tail)
+            return
         if tag in BLOCK_TAGS or tag in ("td", "th", "tr", "dt", "dd"):
             self.flush()
             if verse:
@@ -259,6 +296,16 @@ class _Walker:
         if verse:
             self.verse_depth -= 1
         self.add(el.tail)
+
+    @staticmethod
+    def _line_group(el) -> bool:
+        """Is ``el`` one line among sibling lines (every sibling a short div)?"""
+        parent = el.getparent()
+        if parent is None:
+            return False
+        sibs = [c for c in parent if isinstance(c.tag, str)]
+        return len(sibs) >= 2 and all(localname(c.tag) == localname(el.tag) for c in sibs) \
+            and localname(el.tag) == "div"
 
     def _children(self, el) -> None:
         self.add(el.text)
@@ -325,8 +372,46 @@ def _join_cells(cells: list[str]) -> str:
     return out
 
 
+def svg_texts(svg) -> list[str]:
+    """The text of an SVG picture: one string per <text> element (fixed-layout
+    pages lay their words out this way)."""
+    out = []
+    for t in svg.iter():
+        if isinstance(t.tag, str) and localname(t.tag) == "text":
+            # runs on one line (same y) join as they are; a new line adds a space
+            buf, last_y = [t.text or ""], None
+            for span in t:
+                if not isinstance(span.tag, str):
+                    continue
+                y = span.get("y")
+                if buf and y is not None and last_y is not None and y != last_y:
+                    buf.append(" ")
+                last_y = y if y is not None else last_y
+                buf.append("".join(span.itertext()))
+                buf.append(span.tail or "")
+            s = normalize_ws("".join(buf), keep_lines=False)
+            # letters spaced out one tspan each ("C h a p t e r") stay readable
+            if s:
+                out.append(s)
+    return out
+
+
+def use_svg_text(doc: ParsedDoc) -> bool:
+    """A page with no HTML text but words in its SVG (fixed layout): read them."""
+    if doc.blocks or not doc.svg_text:
+        return False
+    for t in doc.svg_text:
+        doc.blocks.append({"type": "paragraph", "text": t})
+    return True
+
+
 def parse_content(root, image_alt: bool = False) -> ParsedDoc:
-    """Walk a parsed (X)HTML document (lxml root) into blocks, anchors and notes."""
+    """Walk a parsed (X)HTML document (lxml root) into blocks, anchors and notes.
+    lxml refuses documents nested deeper than 256 levels; the walk takes about
+    three Python frames a level, so the recursion limit must allow ~800."""
+    import sys
+    if sys.getrecursionlimit() < 4000:
+        sys.setrecursionlimit(4000)
     w = _Walker(image_alt)
     doc = w.doc
     body = None
@@ -348,6 +433,10 @@ def parse_content(root, image_alt: bool = False) -> ParsedDoc:
     doc.lang = (root.get(XML_LANG) or root.get("lang") or body.get(XML_LANG)
                 or body.get("lang") or "")
     doc.direction = root.get("dir") or body.get("dir") or ""
+    if localname(root.tag) == "svg":          # an SVG document in the spine
+        doc.svg = 1
+        doc.svg_text = svg_texts(root)
+        return doc
     w.add(body.text)
     for child in body:
         w.walk(child)

@@ -90,8 +90,17 @@ def _book_lexicon(book: dict) -> Lexicon | None:
 
 
 def _fit(original: str, language: str, limit: int, heading: bool,
-         say: dict) -> list[tuple[str, str]]:
-    """(original, spoken) pieces of one sentence, each spoken text <= limit."""
+         say: dict, tokens: tuple | None = None) -> list[tuple[str, str]]:
+    """(original, spoken) pieces of one sentence, each spoken text within the
+    limit (characters, and tokens when ``tokens`` = (count, max_tokens))."""
+    def overflow(spoken: str) -> float:
+        """How many times too long ``spoken`` is (<= 1: it fits)."""
+        ratio = len(spoken) / limit
+        if tokens:
+            count, max_tokens = tokens
+            ratio = max(ratio, count(spoken) / max_tokens)
+        return ratio
+
     out: list[tuple[str, str]] = []
     stack = [(p, limit) for p in reversed(cut(original, limit))]
     while stack:
@@ -99,34 +108,45 @@ def _fit(original: str, language: str, limit: int, heading: bool,
         spoken = speakable(piece, language, heading=heading, **say)
         if not spoken:
             continue
-        if len(spoken) <= limit:
+        over = overflow(spoken)
+        if over <= 1:
             out.append((piece, spoken))
             continue
-        # the spoken form grew (numbers, abbreviations): cut the written one finer
-        smaller = max(1, int(lim * limit / len(spoken)) - 1)
-        parts = cut(piece, smaller) if smaller < lim else [piece]
+        # the spoken form grew (numbers, abbreviations) or has too many tokens:
+        # cut the written one finer
+        smaller = max(1, int(min(lim, len(piece)) / over) - 1)
+        parts = cut(piece, smaller) if smaller < len(piece) else [piece]
         if len(parts) > 1:
             stack.extend((p, smaller) for p in reversed(parts))
             continue
         # one word that speaks longer than the limit: cut the spoken text itself
-        for i, sp in enumerate(cut(spoken, limit)):
-            out.append((piece if i == 0 else "", sp))
+        pending = cut(spoken, limit)
+        first = True
+        while pending:
+            sp = pending.pop(0)
+            if overflow(sp) > 1 and len(sp) > 1:
+                pending[:0] = cut(sp, max(1, int(len(sp) / overflow(sp))))
+                continue
+            out.append((piece if first else "", sp))
+            first = False
     return out
 
 
 def split_block(text: str, language: str, limit: int, *, heading: bool = False,
                 min_chars: int = MIN_CHARS, lexicon: Lexicon | None = None,
-                phoneme_markup: str | None = None) -> list[tuple[str, str, bool]]:
+                phoneme_markup: str | None = None,
+                tokens: tuple | None = None) -> list[tuple[str, str, bool]]:
     """One block's text -> [(original, spoken, ends_sentence)], never empty
     strings in ``spoken``; ``ends_sentence`` is False for a clause piece cut
     from a longer sentence. Line breaks (verse) end sentences."""
     sep = "" if language in ("zh", "ja") else " "
     sents = [s for line in text.split("\n") for s in sentences(line, language)]
-    sents = merge_short(sents, limit, min_chars, sep=sep) if "\n" not in text else sents
+    if "\n" not in text:  # a CJK character carries a syllable or more: half the letters
+        sents = merge_short(sents, limit, min_chars // 2 if sep == "" else min_chars, sep=sep)
     say = {"lexicon": lexicon, "phoneme_markup": phoneme_markup}
     out: list[tuple[str, str, bool]] = []
     for s in sents:
-        pieces = _fit(s, language, limit, heading, say)
+        pieces = _fit(s, language, limit, heading, say, tokens)
         for i, (orig, spoken) in enumerate(pieces):
             out.append((orig, spoken, i == len(pieces) - 1))
     return out
@@ -162,6 +182,10 @@ def split(records: Iterable[dict], *, language: str | None = None,
     else:
         limit = int(getattr(eng, "max_chars", DEFAULT_MAX_CHARS) or DEFAULT_MAX_CHARS)
     markup = getattr(eng, "phoneme_markup", None) if eng is not None else None
+    tokens = None
+    if eng is not None and callable(getattr(eng, "count_tokens", None)) \
+            and isinstance(getattr(eng, "max_tokens", None), int) and eng.max_tokens > 0:
+        tokens = (eng.count_tokens, eng.max_tokens)
     if markup is not None and (not isinstance(markup, str) or "{}" not in markup):
         markup = None
     user_lex = _user_lexicon(lexicon)
@@ -214,7 +238,7 @@ def split(records: Iterable[dict], *, language: str | None = None,
             hints = from_hints(rec.get("phonemes")) if markup else None
             lex = _combine(user_lex, hints, book_lex) if hints else base_lex
             pieces = split_block(text, lang, limit, heading=heading, min_chars=min_chars,
-                                 lexicon=lex, phoneme_markup=markup)
+                                 lexicon=lex, phoneme_markup=markup, tokens=tokens)
             if not pieces:
                 continue  # nothing speakable: the held sentence keeps waiting
             yield from release(None)

@@ -51,30 +51,64 @@ def _cut_point(text: str, limit: int) -> int:
 
 def cut(text: str, limit: int) -> list[str]:
     """``text`` as pieces of at most ``limit`` characters, cut at clause
-    boundaries (recursively, strongest first); pieces are stripped and never
-    empty."""
+    boundaries (strongest first); pieces are stripped and never empty.
+    Linear in the length of the text: a huge text is cut window by window."""
     if limit < 1:
         raise ValueError("limit must be positive")
+    text = text.strip()
+    out: list[str] = []
+    while len(text) > 4 * limit:
+        window = text[: 2 * limit]
+        at = _cut_point(window, limit)
+        out.extend(_cut_small(text[:at], limit))
+        text = text[at:].strip()
+    out.extend(_cut_small(text, limit))
+    return out
+
+
+def _cut_small(text: str, limit: int) -> list[str]:
     text = text.strip()
     if not text:
         return []
     if len(text) <= limit:
         return [text]
     at = _cut_point(text, limit)
-    return cut(text[:at], limit) + cut(text[at:], limit)
+    return _cut_small(text[:at], limit) + _cut_small(text[at:], limit)
 
 
 def merge_short(pieces: list[str], limit: int, min_chars: int, sep: str = " ") -> list[str]:
-    """Join a piece shorter than ``min_chars`` (letters and digits) to its
-    neighbour when the result still fits in ``limit``."""
+    """Join a piece with fewer than ``min_chars`` letters and digits to a
+    neighbour when the result still fits in ``limit``: to the previous piece
+    if that one is short too (under 3 x ``min_chars``), else to the next one,
+    so that runs of short sentences do not grow into one long chunk."""
     def weight(s: str) -> int:
         return sum(ch.isalnum() for ch in s)
 
+    def fits(a: str, b: str) -> bool:
+        return len(a) + len(sep) + len(b) <= limit
+
     out: list[str] = []
+    carry: str | None = None
     for p in pieces:
-        if out and (weight(p) < min_chars or weight(out[-1]) < min_chars) \
-                and len(out[-1]) + len(sep) + len(p) <= limit:
+        if carry is not None:
+            if fits(carry, p):
+                p = carry + sep + p
+            else:
+                out.append(carry)
+            carry = None
+        if weight(p) < min_chars:
+            if out and weight(out[-1]) < 3 * min_chars and fits(out[-1], p):
+                out[-1] = out[-1] + sep + p
+            else:
+                carry = p
+            continue
+        if out and weight(out[-1]) < min_chars and fits(out[-1], p):
             out[-1] = out[-1] + sep + p
+            continue
+        out.append(p)
+    if carry is not None:
+        if out and fits(out[-1], carry):
+            out[-1] = out[-1] + sep + carry
         else:
-            out.append(p)
+            out.append(carry)
     return out

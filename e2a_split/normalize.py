@@ -23,7 +23,7 @@ _APOS = re.compile(r"(?<=\w)[’‘ʼ`´](?=\w)")
 _QUOTES = re.compile(r"[\"“”„‟«»‹›「」『』〝〞〟＂]|(?<!\w)['‘’]|['‘’](?!\w)")
 _ELLIPSIS = re.compile(r"…+|\.\s?\.\s?\.(?:\s?\.)*")
 _DASH = re.compile(r"\s*[—―–]\s*|\s+-{1,2}\s+|(?<=\w)--(?=\w)|^-\s*")
-_LEAD = re.compile(r"^[\s,;:.!?…\-—–)\]]+")
+_LEAD = re.compile(r"^[\s,;:.!?…\-—–)\]،，、；：。！？؟）]+")
 _SPACE_PUNCT = re.compile(r"\s+([,;:.!?…])")
 _TERMINAL = re.compile(r"[.!?。！？…؟]$")
 _DIGIT_MAP = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
@@ -129,6 +129,10 @@ def _abbr_table(lang: str):
     return re.compile(r"(?<![\w.\-])(?:" + "|".join(alts) + ")"), entries
 
 
+# nobiliary particles: "Mme de Gouges", "Hr. von Trotta", "dhr. van Dijk"
+_PARTICLE = re.compile(r"\s+(?:de|d'|d’|du|des|la|le|von|van|der|den|di|da|dos|del|della|ter|ten)\s*[A-ZÀ-ÖØ-Þ]")
+
+
 def _abbreviations(text: str, lang: str) -> str:
     rx, entries = _abbr_table(lang)
     if rx is None:
@@ -143,8 +147,9 @@ def _abbreviations(text: str, lang: str) -> str:
                 return written
         after = text[m.end():]
         nxt = after.lstrip()[:1]
+        name_next = nxt.isupper() or bool(_PARTICLE.match(after))
         for spoken, cond in entries[key]:
-            if cond == "name" and not nxt.isupper():
+            if cond == "name" and not name_next:
                 continue
             if cond == "num" and not nxt.isdigit():
                 continue
@@ -617,18 +622,26 @@ def _symbols(text: str, lang: str) -> str:
     return re.sub(r"[*_~|#^<>{}\[\]\\]", " ", text)
 
 
-def clean_punctuation(text: str) -> str:
+_COMMA = {"ar": "،", "fa": "،", "ur": "،", "zh": "，", "ja": "、"}
+
+
+def clean_punctuation(text: str, lang: str = "en") -> str:
+    comma = _COMMA.get(lang, ",")
+    gap = "" if lang in _CJK else " "
     text = _APOS.sub("'", text)
     text = _QUOTES.sub(" ", text)
     text = _ELLIPSIS.sub("…", text)
-    text = _DASH.sub(", ", text)
+    text = _DASH.sub(comma + " ", text)
     text = _WS.sub(" ", text).strip()
-    text = re.sub(r"\(\s*", ", ", text)
-    text = re.sub(r"\s*\)", ",", text)
+    text = re.sub(r"[(（]\s*", comma + " ", text)
+    text = re.sub(r"\s*[)）]", comma, text)
     text = _SPACE_PUNCT.sub(r"\1", text)
-    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)  # ", ," left by dashes
-    text = re.sub(r",\s*([.!?…])", r"\1", text)
+    text = re.sub(r"\s+([،，、；：])", r"\1", text)
+    text = re.sub(r"([,;:،，、；：؛])(?:\s*[,;:،，、；：؛])+", r"\1", text)  # ", ," left by dashes
+    text = re.sub(r"[,،，、]\s*([.!?…。！？؟])", r"\1", text)
     text = _LEAD.sub("", text)
+    if gap == "":
+        text = re.sub(r"(?<=[，、。！？；：])\s+|\s+(?=[，、。！？；：])", "", text)
     return text.strip()
 
 
@@ -684,7 +697,7 @@ def speakable(text: str, language: str = "en", *, heading: bool = False,
     Returns "" when nothing in it can be spoken (e.g. "* * *")."""
     from .lexicon import protect, restore
     text, spoken = protect(text, lexicon, phoneme_markup)
-    out = clean_punctuation(normalize(text, language, heading=heading))
+    out = clean_punctuation(normalize(text, language, heading=heading), language)
     out = " ".join(restore(out, spoken).split())
     if not any(ch.isalnum() for ch in out):
         return ""

@@ -67,8 +67,34 @@ def raw_segments(text: str, lang: str, which: str | None = None) -> list[str]:
     return _pysbd(lang).segment(text)
 
 
+_WINDOW = 8000  # segmenters slow down more than linearly on huge blocks
+_HARD_END = re.compile(r"[.!?。！？][\"'”’»」』）)]*(?:\s+|(?=[^\s\"'”’»」』）)]))")
+
+
 def sentences(text: str, language: str | None = None, *, which: str | None = None) -> list[str]:
-    """Split ``text`` into sentences as written (stripped, never empty)."""
+    """Split ``text`` into sentences as written (stripped, never empty).
+    A huge block (a book with no paragraphs) is first cut into windows at a
+    sentence end, so the time stays linear in its length."""
+    text = text.strip()
+    if len(text) <= _WINDOW:
+        return _sentences(text, language, which)
+    out: list[str] = []
+    while text:
+        if len(text) <= _WINDOW:
+            out.extend(_sentences(text, language, which))
+            break
+        window = text[:_WINDOW]
+        ends = [m.end() for m in _HARD_END.finditer(window, _WINDOW // 2)]
+        if not ends:
+            spaces = [m.end() for m in re.finditer(r"\s+", window)]
+            ends = spaces or [_WINDOW]
+        at = ends[-1]
+        out.extend(_sentences(text[:at], language, which))
+        text = text[at:].strip()
+    return out
+
+
+def _sentences(text: str, language: str | None, which: str | None) -> list[str]:
     text = text.strip()
     if not text:
         return []
@@ -113,14 +139,22 @@ def _starts(text: str, segs: list[str]) -> list[int] | None:
     return starts
 
 
+def closers(lang: str) -> str:
+    """German (and Danish) quote »like this«: there » opens and « closes."""
+    if lang in ("de", "da"):
+        return CLOSERS.replace("»", "«").replace("›", "‹")
+    return CLOSERS
+
+
 def _fix_starts(text: str, starts: list[int], lang: str) -> list[int]:
     """Correct the segmenter's boundaries with rules that hold in every
     language we speak."""
     ttl = titles(lang)
+    close = closers(lang)
     fixed = [starts[0]]
     for st in starts[1:]:
         # closing quotes/brackets go back to the sentence they close
-        while st < len(text) and (text[st] in CLOSERS or text[st].isspace()):
+        while st < len(text) and (text[st] in close or text[st].isspace()):
             st += 1
         if st >= len(text):
             continue
@@ -129,7 +163,7 @@ def _fix_starts(text: str, starts: list[int], lang: str) -> list[int]:
         m = _LOWER_START.match(rest)
         if m and m.group(1).islower() and lang not in ("zh", "ja", "ar"):
             continue  # '"Stop!" he said.' / '« Arrête ! » cria-t-il.'
-        if lang in ("zh", "ja") and before[-1:] in CLOSERS and rest[:1] not in _CJK_OPENERS:
+        if lang in ("zh", "ja") and before[-1:] in close and rest[:1] not in _CJK_OPENERS:
             continue  # 「止まれ！」と彼は言った。 / “谢谢你！”然后离开了。
         last = _LAST_TOKEN.search(before)
         if last:

@@ -18,7 +18,7 @@ from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
 from e2a_common.console import warn
 
 from e2a_extract.book import BookModel, Item, TocEntry
-from e2a_extract.htmlblocks import ParsedDoc, epub_types, normalize_ws, parse_content
+from e2a_extract.htmlblocks import ParsedDoc, epub_types, normalize_ws, parse_content, use_svg_text
 from e2a_extract.safety import SafeZip, join_href, localname, parse_xml
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -181,7 +181,14 @@ class _Epub:
             linear = (ref.get("linear") or "yes").strip().lower() != "no"
             if entry["type"] == "image/svg+xml" or entry["href"].lower().endswith(".svg"):
                 svg_only += 1
-                items.append(Item(entry["href"], ParsedDoc(svg=1), linear))
+                doc = ParsedDoc(svg=1)
+                if self.z.resolve(entry["href"]):
+                    try:
+                        doc = parse_content(self.xml(entry["href"]))
+                    except InputError as exc:
+                        if "entit" in str(exc):
+                            raise
+                items.append(Item(entry["href"], doc, linear))
                 continue
             if entry["type"] not in HTML_TYPES and not re.search(r"\.x?html?$", entry["href"], re.I):
                 warn(f"{self.path}: spine item {entry['href']} ({entry['type']}) is not a text "
@@ -192,8 +199,14 @@ class _Epub:
                 continue
             doc = parse_content(self.xml(entry["href"], html=True), image_alt=self.options.image_alt)
             items.append(Item(entry["href"], doc, linear))
-        if svg_only:
-            warn(f"{self.path}: {svg_only} spine item(s) are SVG images with no text; skipped")
+        if not any(it.doc.blocks for it in items):
+            # a fixed-layout book whose words are laid out in SVG: read those
+            fixed = sum(use_svg_text(it.doc) for it in items)
+            if fixed:
+                warn(f"{self.path}: no HTML text; reading the text of {fixed} SVG page(s) "
+                     "(fixed layout: reading order may be rough)")
+        elif svg_only:
+            warn(f"{self.path}: {svg_only} spine item(s) are SVG images; skipped")
         if not items:
             raise InputError("the book is empty: its reading order has no text documents",
                              path=self.path)
@@ -212,6 +225,12 @@ class _Epub:
         model = BookModel(path=self.path, meta=meta, items=items, toc=toc, landmarks=landmarks,
                           format=f"epub{version.split('.')[0]}")
         model.cover = self.cover(root, manifest, by_href, base, landmarks)
+        for e in manifest.values():   # pronunciation lexicons (PLS), for e2a-split
+            if e["type"] == "application/pls+xml" and self.z.resolve(e["href"]):
+                data = self.z.read(e["href"], limit=20 * 1024 * 1024)
+                from e2a_extract.safety import refuse_entities
+                refuse_entities(data, e["href"], self.path)
+                model.lexicons.append((e["href"], data))
         if not any(it.doc.blocks for it in items):
             raise InputError("the book is empty: no readable text in any document "
                              "(image-only or fixed-layout pages without text)", path=self.path)

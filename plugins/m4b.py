@@ -30,7 +30,11 @@ class M4B(OutputFormat):
         if self.media_type is not None:
             tags["media_type"] = self.media_type
         bitrate = str(job.options.get("bitrate") or "64k")
-        ffmpeg.encode(job, codec_args=["-c:a", "aac", "-b:a", bitrate, "-ac", "1"],
+        # "fast" is ~6x quicker than ffmpeg's default "twoloop" on speech (measured:
+        # 6 min of espeak speech, 2.3 s vs 14 s of CPU) at a small cost in quality
+        coder = str(job.options.get("aac_coder") or "fast")
+        ffmpeg.encode(job, codec_args=["-c:a", "aac", "-aac_coder", coder, "-b:a", bitrate,
+                                       "-ac", "1"],
                       muxer="ipod", tags=tags, stream_tags={"language": lang},
                       output_args=["-movflags", "+faststart", "-brand", self.brand],
                       what=f"encoding {self.name}")

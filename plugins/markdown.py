@@ -30,7 +30,8 @@ _FOOTDEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.*)$")
 
 def _inline(text: str) -> str:
     text = html.escape(text, quote=False)
-    text = re.sub(r"\[\^[^\]]+\]", "", text)                                     # footnote refs
+    text = re.sub(r"\[\^([^\]]+)\]",                                               # footnote refs
+                  lambda m: f'<a href="#fn-{m.group(1)}" epub:type="noteref">*</a>', text)
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r'<img alt="\1"/>', text)           # images
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)                         # links
     text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)

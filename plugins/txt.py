@@ -39,6 +39,7 @@ RX_NUMBERED = re.compile(rf"^({_KEY_NUMBERED})\s+{_NUMBER}\b\.?(\s*([-—–.:]\
 RX_NUMBER_FIRST = re.compile(rf"^{_NUMBER}\.?\s+({_KEY_NUMBERED})\b.*$", re.I)   # "Primera parte ..."
 RX_ALONE = re.compile(rf"^({_KEY_ALONE})\b[.:]?(\s+.{{0,60}})?$", re.I)
 RX_BARE = re.compile(r"^([IVXLCDM]{1,8}|\d{1,3})\s*\.?$")
+RX_CHAPTER = re.compile(r"^(chapter|chapitre|kapitel|cap[ií]tulo|capitolo|hoofdstuk)\s", re.I)
 RX_PART = re.compile(r"^(part|partie|teil|parte|book|livre|buch|libro|volume|tome|band)\b", re.I)
 RX_CONTENTS = re.compile(r"^(contents|table of contents|table des mati[èe]res|inhalt|"
                          r"inhaltsverzeichnis|[ií]ndice|sommaire)\.?$", re.I)
@@ -166,16 +167,18 @@ def _heading_kind(lines: list[str]) -> tuple[int, str] | None:
     stripped = [ln.strip() for ln in lines]
     first = stripped[0]
     joined = " ".join(stripped)
-    if len(stripped) > 3 or len(joined) > 200:
+    if len(stripped) > 4 or len(joined) > 320:
         return None
     m = RX_NUMBERED.match(first)
-    if m:
+    if m and (len(stripped) <= 3 and len(joined) <= 200 or RX_CHAPTER.match(first)):
         sub = (m.group("sub") or "").strip()
         # "Chapter 1 was..." in running text: a subtitle must not read like a sentence
         if sub and sub[:1].islower() and not re.match(r"^[-—–.:]", first[m.end(2):].lstrip()):
             return None
         level = 1 if RX_PART.match(first) else 2
         return level, joined
+    if len(stripped) > 3 or len(joined) > 200:
+        return None
     m = RX_NUMBER_FIRST.match(first)
     if m and len(stripped) <= 2:
         return (1 if RX_PART.search(first) else 2), joined

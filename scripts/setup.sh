@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${E2A_VENV:-.venv}
+# Optional extras: E2A_EXTRAS=dev,coqui also installs Coqui TTS with a CPU torch
+# (about 2 GB); CI sets it so the Coqui engine is tested for real.
+EXTRAS=${E2A_EXTRAS:-dev}
 PY=${PYTHON:-python3}
 
 need=()
@@ -22,7 +25,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-stamp="$VENV/.e2a-installed"
+stamp="$VENV/.e2a-installed-${EXTRAS//,/-}"
 if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating $VENV" >&2
   "$PY" -m venv "$VENV"
@@ -30,6 +33,6 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing e2a and its dependencies into $VENV (first time: a minute or two)" >&2
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e '.[dev]'
+  "$VENV/bin/python" -m pip install -q -e ".[$EXTRAS]"
   touch "$stamp"
 fi

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -23,7 +24,7 @@ from e2a_common.plugins import new_plugin_manager, set_plugin_manager
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 HERE = Path(__file__).resolve().parent
-ENV = {**os.environ, "E2A_PLUGINS": "m4b"}
+ENV = {**os.environ, "E2A_PLUGINS": "m4b,mp3,ogg,flac,wav"}
 
 SENTENCES = [
     # (chapter, text, pause)
@@ -290,3 +291,147 @@ def test_cli_malformed_line(tmp_path):
                           text=True, env=ENV, cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr.startswith("e2a-bind: error: <stdin>:2: not valid JSON")
+
+
+# ------------------------------------------------------------------ odd inputs
+def _spoken(rel, chapter, position, pause="sentence"):
+    return {"kind": "spoken", "chapter": chapter, "position": position, "audio": rel,
+            "pause": pause, "text": "x"}
+
+
+def test_mixed_sample_rates_and_stereo_are_converted(tmp_path):
+    from e2a_bind.synth import tone
+    w = tmp_path / "w"
+    (w / "audio").mkdir(parents=True)
+    sf.write(str(w / "audio/a.flac"), tone(1.0, 22050), 22050, format="FLAC")
+    sf.write(str(w / "audio/b.flac"), tone(1.0, 16000), 16000, format="FLAC")
+    stereo = np.stack([tone(0.5, 22050), tone(0.5, 22050)], axis=1)
+    sf.write(str(w / "audio/c.flac"), stereo, 22050, format="FLAC")
+    recs = [{"kind": "audio", "workdir": str(w), "voice": "v", "sample_rate": 22050},
+            _spoken("audio/a.flac", 0, 0), _spoken("audio/b.flac", 0, 1),
+            _spoken("audio/c.flac", 0, 2)]
+    r = bind(iter(recs), tmp_path / "m.m4b", trim_db=None, pauses={"sentence": 0.0})
+    assert abs(r.duration_ms - 2500) <= 1
+    info = ffprobe(tmp_path / "m.m4b")
+    assert int(info["streams"][0]["sample_rate"]) == 22050
+    assert int(info["streams"][0]["channels"]) == 1
+
+
+def test_a_very_long_sentence_file_is_streamed_and_trimmed(tmp_path):
+    """Over 5 minutes: copied in blocks (two passes), silence trimmed at both ends."""
+    from e2a_bind.synth import tone
+    rate = 8000
+    w = tmp_path / "w"
+    (w / "audio").mkdir(parents=True)
+    x = tone(301.0, rate, 300, lead=3.0, tail=4.0)
+    sf.write(str(w / "audio/long.flac"), x, rate, format="FLAC")
+    recs = [{"kind": "audio", "workdir": str(w), "voice": "v", "sample_rate": rate},
+            _spoken("audio/long.flac", 0, 0, "none")]
+    r = bind(iter(recs), tmp_path / "l.flac")
+    assert abs(r.duration_ms - 301_000) <= 10
+
+
+def test_existing_output_is_replaced_without_asking(tmp_path):
+    recs = list(tone_book(tmp_path / "w", chapters=1, sentences_per_chapter=2, sentence_s=0.3))
+    out = tmp_path / "o.mp3"
+    out.write_bytes(b"old")
+    bind(iter(recs), out)
+    assert out.read_bytes()[:3] == b"ID3"
+
+
+def test_cli_per_chapter_subtitles_and_options(tmp_path, speech_workdir):
+    recs = speech_records(speech_workdir, None)
+    proc = run_cli(["book.opus", "--per-chapter", "--no-single", "--subtitles", "srt",
+                    "--pause", "chapter=1.5", "-q"], recs, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    files = sorted(p.name for p in (tmp_path / "book").iterdir())
+    assert files == ["01 - The Fox and the Grapes.opus", "01 - The Fox and the Grapes.srt",
+                     "02 - The Crow and the Pitcher.opus", "02 - The Crow and the Pitcher.srt",
+                     "03 - Le Renard et la Cigogne.opus", "03 - Le Renard et la Cigogne.srt"]
+    assert not (tmp_path / "book.opus").exists()
+    srt = (tmp_path / "book" / "03 - Le Renard et la Cigogne.srt").read_text()
+    assert "Le renard invita la cigogne à dîner." in srt
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    proc = run_cli(["book.m4b", "--no-single"], [], tmp_path)
+    assert proc.returncode == 2 and "--no-single needs --per-chapter" in proc.stderr
+    proc = run_cli(["book.m4b", "--pause", "long"], [], tmp_path)
+    assert proc.returncode == 2
+
+
+def test_output_without_extension_is_a_folder_for_chapter_files(tmp_path):
+    recs = list(tone_book(tmp_path / "w", chapters=2, sentences_per_chapter=2, sentence_s=0.3))
+    r = bind(iter(recs), tmp_path / "out", fmt="mp3", per_chapter=True)
+    assert r.output == tmp_path / "out.mp3"
+    assert [p.relative_to(tmp_path).as_posix() for p in r.chapter_files] == \
+        ["out/01 - Chapter 1.mp3", "out/02 - Chapter 2.mp3"]
+
+
+def test_a_chapter_without_audio_gets_no_chapter_file(tmp_path, capsys):
+    w = tmp_path / "w"
+    recs = list(tone_book(w, chapters=1, sentences_per_chapter=2, sentence_s=0.3))
+    (w / "audio" / "silent.flac").parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(w / "audio" / "silent.flac"), np.zeros(2000, np.int16), 22050, format="FLAC")
+    recs.append({"kind": "chapter", "index": 1, "title": "Blank", "role": "body"})
+    recs.append({"kind": "spoken", "chapter": 1, "position": 0, "audio": "audio/silent.flac",
+                 "pause": "chapter", "text": "..."})
+    r = bind(iter(recs), tmp_path / "b.flac", per_chapter=True, single=False)
+    assert [p.name for p in r.chapter_files] == ["01 - Chapter 1.flac"]
+    assert "chapter 2 (Blank) has no audio" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ verification, kills
+class _Truncating:
+    """A format plugin whose encoder 'forgets' the second half of the book."""
+    name = "half"
+    extension = "half.wav"
+    description = "test"
+
+    def write(self, job):
+        data, rate = sf.read(str(job.audio), dtype="int16")
+        sf.write(str(job.output), data[: len(data) // 2], rate, format="WAV")
+
+
+def test_verification_refuses_a_short_output(tmp_path):
+    from e2a_common import hookimpl
+    from e2a_common.plugins import set_plugin_manager
+
+    class Plugin:
+        @hookimpl
+        def register_formats(self, register):
+            register(_Truncating())
+
+    pm = new_plugin_manager(load_entrypoints=False)
+    pm.register(Plugin(), name="half")
+    set_plugin_manager(pm)
+    recs = list(tone_book(tmp_path / "w", chapters=1, sentences_per_chapter=3, sentence_s=0.5))
+    out = tmp_path / "x.wav"
+    with pytest.raises(FormatError, match=r"x.wav: verification failed: duration 1\.\d+ s, "
+                                          r"expected 2\.\d+ s"):
+        bind(iter(recs), out, fmt="half")
+    assert not out.exists() and no_partials(tmp_path)
+
+
+def test_killed_while_encoding_leaves_no_final_file(tmp_path):
+    import signal
+    import time
+    from e2a_bind.synth import long_book
+    recs = list(long_book(tmp_path / "w", hours=0.5, rate=22050, chapters=3))
+    stdin = "".join(json.dumps(r) + "\n" for r in recs)
+    (tmp_path / "in.jsonl").write_text(stdin)
+    with open(tmp_path / "in.jsonl") as fin:
+        proc = subprocess.Popen([sys.executable, "-c", "from e2a_bind.cli import main; main()",
+                                 "book.mp3"], stdin=fin, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=ENV, cwd=tmp_path,
+                                start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if list(tmp_path.glob(".book.*.part.mp3")):
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)        # bind and its ffmpeg
+        proc.wait()
+    assert not (tmp_path / "book.mp3").exists()

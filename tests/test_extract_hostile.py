@@ -182,3 +182,24 @@ def test_cli_refusals_are_one_line_exit_1(tmp_path, case):
     assert p.stdout == ""
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("e2a-extract: error: ") and str(target) in lines[0]
+
+
+def test_absurdly_deep_nesting_is_refused_or_read_without_a_crash(tmp_path, pm):
+    body = "<div>" * 5000 + "<p>Deep.</p>" + "</div>" * 5000
+    book = make_epub(tmp_path / "deep.epub", [Doc("c1.xhtml", body, toc="One")])
+    try:
+        recs = run(book, pm)
+    except InputError as exc:      # a clean refusal is fine...
+        assert str(book) in str(exc)
+    else:                          # ...and so is reading what can be read
+        assert recs[0]["kind"] == "book"
+
+
+def test_huge_single_line_text_file_is_kept_whole(tmp_path):
+    import plugins.txt
+    m = new_plugin_manager(load_entrypoints=False)
+    m.register(plugins.txt, name="txt")
+    p = tmp_path / "one-line.txt"
+    p.write_text(("word " * 30000).strip() + ".", encoding="utf-8")
+    recs = list(extract(p, ExtractOptions(), pm=m))
+    assert sum(1 for r in recs if r["kind"] == "block") == 1   # one paragraph, never dropped

@@ -18,7 +18,8 @@ SAMPLE = ROOT / "samples" / "aesop.epub"
 
 
 @pytest.fixture
-def backend(e2a_home):
+def backend(e2a_home, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio-upload"))
     m = J.JobManager(e2a_home)
     return G.Backend(m, home=e2a_home, max_upload_bytes=1024 * 1024)
 
@@ -45,6 +46,21 @@ def test_upload_is_stored_in_ebooks_under_a_safe_name(backend, tmp_path, e2a_hom
         "Aesop_s fables (2).epub"
     assert backend.list_ebooks() == ["Aesop_s fables (2).epub", "Aesop_s fables.epub"]
     assert not list((e2a_home / "ebooks").glob(".*"))   # no partial files left
+
+
+def test_a_file_outside_the_upload_cache_is_never_removed(backend, tmp_path, e2a_home):
+    # the page's API can be called directly: a path that is not Gradio's upload
+    # copy (here: an audiobook) is read at most, never moved or deleted
+    book = e2a_home / "audiobooks" / "precious.m4b"
+    book.parent.mkdir()
+    book.write_bytes(b"audio")
+    with pytest.raises(G.GuiError, match="not an ebook"):
+        backend.store_upload(book, "precious.m4b")
+    assert book.read_bytes() == b"audio"
+    other = tmp_path / "elsewhere.epub"
+    other.write_bytes(SAMPLE.read_bytes())
+    assert backend.store_upload(other, "elsewhere.epub") == "elsewhere.epub"
+    assert other.exists()
 
 
 @pytest.mark.parametrize("name, data, message", [
@@ -113,6 +129,25 @@ def test_start_passes_the_chapter_selection_to_the_pipeline(backend, e2a_home):
         backend.start("../aesop.epub", body, "en", "piper", "", "m4b")
 
 
+@pytest.mark.parametrize("engine, voice, language, fmt, message", [
+    ("nope", "", "en", "m4b", "unknown engine"),
+    ("piper", "/etc/passwd", "en", "m4b", "no voice"),
+    ("piper", "", "en'; rm -rf /", "m4b", "not a language code"),
+    ("piper", "", "en", "exe", "unknown output format"),
+])
+def test_only_offered_choices_are_accepted(backend, e2a_home, engine, voice, language, fmt, message):
+    (e2a_home / "ebooks").mkdir()
+    (e2a_home / "ebooks" / "aesop.epub").write_bytes(SAMPLE.read_bytes())
+    with pytest.raises(G.GuiError, match=message):
+        backend.start("aesop.epub", [2, 3, 4], language, engine, voice, fmt)
+    if fmt == "m4b":
+        with pytest.raises(G.GuiError, match=message):
+            backend.preview(engine, voice, language, "Hello.")
+    assert backend.manager.jobs() == []
+    # what the page offers is accepted
+    assert backend.checked_choices("piper", "en_US-joe-medium", "eng", "m4b") == ("piper", "en_US-joe-medium", "en")
+
+
 def test_engines_formats_and_voices_come_from_the_plugins(backend):
     assert backend.engines()[0] == "piper"
     assert backend.formats()[0] == "m4b"
@@ -120,6 +155,9 @@ def test_engines_formats_and_voices_come_from_the_plugins(backend):
     assert voices[0] == ("default for the language", "")
     assert any(v == "en_US-joe-medium" for _, v in voices)
     assert backend.voices("no-such-engine", "en") == [("default for the language", "")]
+    assert backend.engine_for("en") == "piper"
+    if "espeak-ng" in backend.engines():        # no French Piper voice is installed here
+        assert backend.engine_for("fr") == "espeak-ng"
 
 
 @pytest.mark.slow

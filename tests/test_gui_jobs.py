@@ -149,6 +149,9 @@ def test_job_runs_through_convert_and_is_saved_next_to_checkpoint(stages, e2a_ho
         row = m.describe(job)
         assert row["done"] == row["total"] == 12 and row["title"] == "Title of my book"
         assert m.download_path(job.id) == out.resolve()
+        # `e2a sessions clean` removes it behind the server's back: it leaves the list
+        S.remove_workdir(wd)
+        assert m.rows() == []
     finally:
         m.stop()
 
@@ -214,15 +217,15 @@ def test_restart_lists_and_resumes_unfinished_jobs(stages, e2a_home, tmp_path):
     m1 = _manager(e2a_home)
     job = m1.submit(_book(tmp_path), {"output_format": "fake"})
     assert _wait(lambda: job.status == J.RUNNING)
-    # simulate a server that died mid-run: job.json still says "running"
     saved = json.loads((Path(job.workdir) / J.JOB_FILE).read_text())
-    assert saved["status"] == "running"
-    m1.stop(timeout=0.1)           # sets the cancel flag; the run is still held on the gate
-    stages.gate.set()
-    assert _wait(lambda: not S.is_locked(Path(job.workdir)))
-    # what a killed server leaves behind
-    saved["status"] = "running"
-    (Path(job.workdir) / J.JOB_FILE).write_text(json.dumps(saved))
+    assert saved["status"] == "running"       # what a killed server leaves behind
+    # a server shut down cleanly (Ctrl-C) stops the run and saves it as queued
+    m1.stop(timeout=0.1)                     # the run is still held on the gate...
+    stages.gate.set()                        # ...and stops at its next progress report
+    assert _wait(lambda: not S.is_locked(Path(job.workdir)) and job.status == J.QUEUED)
+    assert json.loads((Path(job.workdir) / J.JOB_FILE).read_text())["status"] == "queued"
+    spoken_before = len(stages.spoken_texts)
+    assert spoken_before < 12
 
     m2 = J.JobManager(e2a_home)
     requeued = m2.start()
@@ -234,6 +237,26 @@ def test_restart_lists_and_resumes_unfinished_jobs(stages, e2a_home, tmp_path):
         assert len(stages.spoken_texts) == len(set(stages.spoken_texts)) == 12
     finally:
         m2.stop()
+
+    # a killed server leaves "running": that is resumed too, unless --no-resume
+    def killed():
+        saved = json.loads((Path(j2.workdir) / J.JOB_FILE).read_text())
+        (Path(j2.workdir) / J.JOB_FILE).write_text(json.dumps({**saved, "status": "running"}))
+    killed()
+    m3 = J.JobManager(e2a_home)
+    try:
+        assert m3.start() == [job.id]
+        assert _wait(lambda: m3.get(job.id).status == J.DONE)
+    finally:
+        m3.stop()
+    killed()
+    m4 = J.JobManager(e2a_home)
+    assert m4.start(resume=False) == []
+    try:
+        assert m4.get(job.id).status == J.CANCELLED
+        assert m4.get(job.id).error == "server restarted (not resumed)"
+    finally:
+        m4.stop()
 
 
 def test_failure_is_reported_and_resumable(stages, e2a_home, tmp_path):
@@ -348,3 +371,27 @@ def test_format_progress():
     row = {"status": "running", "done": 50, "total": 200, "audio_seconds": 3725, "eta_seconds": 90}
     assert J.format_progress(row) == "50/200 sentences (25%) · 1:02:05 of audio · ETA 1:30"
     assert J.format_progress({"status": "queued", "done": 0, "total": None}) == ""
+
+
+def test_eta_uses_recent_speed_not_the_burst_of_resumed_sentences(e2a_home, tmp_path, monkeypatch):
+    clock = {"t": 0.0}
+    monkeypatch.setattr(J.time, "monotonic", lambda: clock["t"])
+    seen = []
+
+    def fake_convert(book, opts, on_event=None):
+        for t, done in ((0, 50), (1, 100), (70, 101), (130, 102)):
+            clock["t"] = t
+            on_event({"stage": "speak", "done": done, "total": 200, "audio_seconds": done * 2.0,
+                      "chapter": 3})
+            seen.append(dict(job.progress))
+        raise J.E2AError("stop here")
+
+    m = J.JobManager(e2a_home, convert=fake_convert)
+    job = J.Job(id="j", book=str(_book(tmp_path)), book_hash="h", workdir=str(tmp_path / "wd"), options={})
+    m._jobs["j"] = job
+    m._run(job)
+    assert job.status == J.FAILED and job.error == "stop here"
+    assert seen[0].get("eta_seconds") is None
+    assert seen[1]["eta_seconds"] == pytest.approx(100 / 50)          # (200-100) / 50 per s
+    assert seen[3]["eta_seconds"] == pytest.approx(98 * 60)           # 1 sentence a minute now
+    assert seen[3]["audio_seconds"] == 204 and seen[3]["chapter"] == 3

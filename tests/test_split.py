@@ -69,6 +69,13 @@ def test_sentences_titles_initials_and_german_ordinals():
         "“Stop!” he said.", "Nobody listened."]
 
 
+def test_sentences_german_quotes_open_with_guillemet_pointing_right():
+    got = sentences("Rasch um den Arzt. Hast du ihn gehört?« »Das war eine Tierstimme«, "
+                    "sagte der Prokurist.", "de")
+    assert got == ["Rasch um den Arzt.", "Hast du ihn gehört?«",
+                   "»Das war eine Tierstimme«, sagte der Prokurist."]
+
+
 def test_sentences_japanese():
     got = sentences("「こんにちは。」と彼は言った。今日は良い天気です！本当？", "ja")
     assert got == ["「こんにちは。」と彼は言った。", "今日は良い天気です！", "本当？"]
@@ -254,3 +261,79 @@ def test_cli_unknown_engine_is_one_line_error():
 def test_cli_usage_error():
     p = _cli(["--max-chars", "5"], "")
     assert p.returncode == 2
+
+
+class _TokenEngine(Engine):
+    """Declares a token limit: 12 tokens, one per word or digit group."""
+    name = "tok"
+    max_chars = 400
+    max_tokens = 12
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+", text))
+
+
+class _TokenPlugin:
+    @hookimpl
+    def register_engines(self, register):
+        register(_TokenEngine())
+
+
+def test_token_limit_from_engine():
+    pm = new_plugin_manager(load_entrypoints=False)
+    pm.register(_TokenPlugin(), name="tok")
+    text = ("In 1998 the committee, after long and bitter debate, paid $1,250.75 for the "
+            "house on the hill; nobody, not even the mayor, thought it was worth it.")
+    out = sents(run([block(0, 0, text)], engine="tok", pm=pm))
+    eng = _TokenEngine()
+    assert len(out) > 2
+    assert all(eng.count_tokens(s["text"]) <= 12 for s in out)
+    assert " ".join(s["original"] for s in out).split() == text.split()
+
+
+def test_short_sentences_merge_without_growing_into_one_chunk():
+    from e2a_split.chunk import merge_short
+    assert merge_short(["The end.", "Oh.", "Yes!"], 400, 8) == ["The end. Oh. Yes!"]
+    got = merge_short(["A long sentence about the weather today.", "Oh.",
+                       "Another long sentence about the sea.", "Yes.", "No."], 400, 8)
+    assert got == ["A long sentence about the weather today.",
+                   "Oh. Another long sentence about the sea.", "Yes. No."] or \
+        got == ["A long sentence about the weather today.",
+                "Oh. Another long sentence about the sea. Yes. No."]
+    many = merge_short(["Yes."] * 200, 400, 8)
+    assert all(len(p) <= 400 for p in many) and " ".join(many) == " ".join(["Yes."] * 200)
+    assert merge_short(["これは文です。"] * 5, 400, 4, sep="") == ["これは文です。"] * 5
+
+
+def test_huge_blocks_do_not_overflow_the_stack():
+    # a book with no paragraphs, no spaces or no sentence ends (time is linear; not asserted)
+    for text in ("a" * 40_000, "这是一个很长的句子" * 4_000, "这是句子。" * 6_000,
+                 "This is it. " * 3_000):
+        out = sents(run([block(0, 0, text)], max_chars=400))
+        assert all(0 < len(s["text"]) <= 400 for s in out)
+        assert "".join(s["original"] for s in out).replace(" ", "") == text.replace(" ", "")
+
+
+def test_cli_closed_stdout_ends_quietly_with_0():
+    # `e2a-split < book.jsonl | head -1`: many times, since the race varies
+    stdin = "".join(json.dumps(block(0, i, f"Sentence number {i} of the book. And another one.")) + "\n"
+                    for i in range(3000))
+    env = dict(os.environ, E2A_PLUGINS="")
+    for _ in range(3):
+        p = subprocess.Popen([sys.executable, "-c", "from e2a_split.cli import main; main()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, text=True)
+        def feed(p=p):
+            try:
+                p.stdin.write(stdin)
+                p.stdin.close()
+            except BrokenPipeError:
+                pass
+        import threading
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        assert json.loads(p.stdout.readline())["kind"] == "sentence"
+        p.stdout.close()
+        assert p.wait(timeout=60) == 0
+        feeder.join(timeout=10)
+        assert p.stderr.read() == ""

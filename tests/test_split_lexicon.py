@@ -148,3 +148,29 @@ def test_real_epub_pls_lexicon_parses():
     assert len(lex) > 50 and lex.lookup("Alabama").phonemes == "ˌæləˈbæmə"
     assert texts([block("They went to Alabama.")], lexicon=lex, engine="ph", pm=_pm()) == [
         "They went to [[ ˌæləˈbæmə ]]."]
+
+
+def test_phoneme_markup_is_spoken_by_the_real_piper_voice():
+    """The text split writes for an engine with phoneme_markup "[[ {} ]]" is
+    what the real Piper voice reads: the phonemes are voiced, not dropped."""
+    pytest.importorskip("piper")
+    from plugins.piper import PiperEngine
+
+    class PiperWithPhonemes(PiperEngine):
+        phoneme_markup = "[[ {} ]]"
+
+    class _P:
+        @hookimpl
+        def register_engines(self, register):
+            register(PiperWithPhonemes())
+
+    pm = new_plugin_manager(load_entrypoints=False)
+    pm.register(_P(), name="piper-ph")
+    lex = parse_tsv("Alabama\t\tˌæləˈbæmə\n")
+    [text] = texts([block("They went to Alabama.")], lexicon=lex, engine="piper", pm=pm)
+    assert text == "They went to [[ ˌæləˈbæmə ]]."
+    voice = PiperWithPhonemes().load_voice()
+    with_word = voice.synthesize(text)
+    without = voice.synthesize("They went to.")
+    assert len(with_word) > len(without) + 0.2 * voice.sample_rate
+    assert abs(with_word).max() > 0.1

@@ -1,0 +1,51 @@
+"""`e2a pipeline` with each engine: espeak-ng, Coqui (a tiny random VITS loaded
+through the user path), and a voice change on resume reusing nothing stale."""
+import importlib.util
+import os
+
+import pytest
+
+from helpers import ffprobe, flac_state, run
+
+SAMPLE_TITLES = ["The Fox and the Grapes", "The Tortoise and the Hare", "The Crow and the Pitcher"]
+
+
+def _env(tmp_path):
+    return {"E2A_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+
+def test_pipeline_with_espeak_and_a_voice_change_reuses_nothing(tmp_path, sample_book):
+    env = _env(tmp_path)
+    w = tmp_path / "w"
+    base = ["e2a", "pipeline", sample_book, "--engine", "espeak-ng", "--workdir", w, "--keep-workdir"]
+    run(base + ["--voice", "en-us", "-o", tmp_path / "us.m4b"], env=env)
+    first = flac_state(w)
+    assert first
+    info = ffprobe(tmp_path / "us.m4b")
+    assert [c["tags"]["title"] for c in info["chapters"]] == SAMPLE_TITLES
+
+    r = run(base + ["--voice", "en-gb", "-o", tmp_path / "gb.m4b"], env=env)
+    assert "audio of the old voice is not reused" in r.stderr
+    second = flac_state(w)
+    new = set(second) - set(first)
+    assert len(new) == len(first)                     # every sentence spoken again
+    assert all(second[k] == v for k, v in first.items())  # old audio untouched, not reused
+    info = ffprobe(tmp_path / "gb.m4b")
+    assert [c["tags"]["title"] for c in info["chapters"]] == SAMPLE_TITLES
+
+
+needs_coqui = pytest.mark.skipif(importlib.util.find_spec("TTS") is None,
+                                 reason="Coqui TTS is not installed (pip install 'e2a[coqui]')")
+
+if importlib.util.find_spec("TTS") is not None:
+    from test_engine_coqui import coqui, tiny_vits  # noqa: F401  (fixtures)
+
+
+@needs_coqui
+def test_pipeline_with_coqui_tiny_vits(tmp_path, sample_book, tiny_vits):
+    out = tmp_path / "coqui.m4b"
+    run(["e2a", "pipeline", sample_book, "--engine", "coqui", "--voice", tiny_vits, "-o", out,
+         "--chapters", "0"], env=_env(tmp_path))
+    info = ffprobe(out)
+    assert [c["tags"]["title"] for c in info["chapters"]] == SAMPLE_TITLES[:1]
+    assert float(info["format"]["duration"]) > 1.0
