@@ -191,9 +191,14 @@ def _remove_stale_parts(final: Path) -> None:
 
 
 # ---------------------------------------------------------------- the stage
+# ISO 639 codes that name no language: "undetermined", "no linguistic content",
+# "multiple", "uncoded". They mean "unknown" here, never a voice to look for.
+UNKNOWN_LANGUAGES = {"und", "zxx", "mul", "mis"}
+
+
 def _normalize_language(code: str | None) -> str | None:
     """'fra' -> 'fr', 'fr_FR' -> 'fr-FR' (e2a.languages), so engines see one form."""
-    if not code:
+    if not code or code.split("-")[0].split("_")[0].lower() in UNKNOWN_LANGUAGES:
         return None
     try:
         from e2a.languages import normalize_language
@@ -230,6 +235,8 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
     ``settings``: engine settings (they go into the cache key).
     ``sample_rate``: resample everything to this rate (default: the voice's).
     """
+    if engine is not None:
+        get_engine(engine)        # an unknown name fails before any record is written
     shard_t = parse_shard(shard)
     wd_str = str(workdir)
     wd = ensure(workdir)
@@ -245,7 +252,11 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
     started = time.monotonic()
 
     def make_plan(first: dict) -> SpeakPlan:
-        lang = _normalize_language(language or book_lang or first.get("language") or None)
+        given = language or book_lang or first.get("language") or None
+        lang = _normalize_language(given)
+        if lang is None and engine in (None, DEFAULT_ENGINE) and voice is None:
+            warn(f"the book's language is unknown ({given or 'not given'}); speaking with the "
+                 f"default voice; pass --language to choose")
         name = _pick_engine(engine, voice, lang)
         return SpeakPlan(name, voice, lang, gpu, settings, sample_rate)
 

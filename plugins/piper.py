@@ -319,6 +319,7 @@ class PiperEngine(Engine):
     max_chars = 400
     supports_gpu = True
     supports_batch = False
+    phoneme_markup = "[[ {} ]]"   # Piper 1.8 speaks IPA written as [[ ... ]] inline
     parallel = "process"      # one ONNX session per worker process
 
     def default_workers(self, cores: int) -> int:
