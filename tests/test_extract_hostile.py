@@ -203,3 +203,20 @@ def test_huge_single_line_text_file_is_kept_whole(tmp_path):
     p.write_text(("word " * 30000).strip() + ".", encoding="utf-8")
     recs = list(extract(p, ExtractOptions(), pm=m))
     assert sum(1 for r in recs if r["kind"] == "block") == 1   # one paragraph, never dropped
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda d: (os.symlink(d / "loop2.epub", d / "loop1.epub"),
+                os.symlink(d / "loop1.epub", d / "loop2.epub")), "symbolic link loop"),
+    (lambda d: os.symlink(d / "gone.epub", d / "loop1.epub"), "broken symbolic link to .*gone.epub"),
+    (lambda d: None, "no such file"),
+])
+def test_links_that_lead_nowhere_are_named_for_what_they_are(tmp_path, pm, make, match):
+    make(tmp_path)
+    with pytest.raises(InputError, match=match) as info:
+        run(tmp_path / "loop1.epub", pm)
+    assert "loop1.epub" in str(info.value)
+    # the pipeline checks the book itself before hashing it: same message
+    from e2a.pipeline import convert
+    with pytest.raises(InputError, match=match):
+        convert(tmp_path / "loop1.epub")
