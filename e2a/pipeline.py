@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,8 +129,7 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
     opts = opts or PipelineOptions()
     t0 = time.monotonic()
     book = Path(book)
-    if not stat.S_ISREG(input_stat(book, "ebook file").st_mode):
-        raise InputError("not a file", path=book)
+    input_stat(book, "ebook file", regular=True)
     bhash = file_hash(book)
     session = S.safe_session_name(opts.session) if opts.session else default_session(bhash)
     workdir = Path(opts.workdir) if opts.workdir else S.workdir_for(session, bhash)

@@ -11,8 +11,12 @@ from pathlib import Path
 from .errors import InputError
 
 
-def input_stat(path: str | Path, what: str = "ebook file") -> os.stat_result:
-    """``os.stat`` of ``path`` (links followed), or InputError saying what is wrong."""
+def input_stat(path: str | Path, what: str = "ebook file", *,
+               regular: bool = False) -> os.stat_result:
+    """``os.stat`` of ``path`` (links followed), or InputError saying what is
+    wrong. ``regular``: refuse anything but a regular file (a device such as
+    /dev/zero, a FIFO, a socket), whose size ``stat`` cannot tell, so no size
+    limit could hold for it."""
     path = Path(path)
     try:
         st = os.stat(path)
@@ -21,7 +25,18 @@ def input_stat(path: str | Path, what: str = "ebook file") -> os.stat_result:
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"is a directory, not an {what}" if what[0] in "aeiou"
                          else f"is a directory, not a {what}", path=path)
+    if regular and not stat.S_ISREG(st.st_mode):
+        raise InputError(f"not a regular file ({file_kind(st.st_mode)}): refused", path=path)
     return st
+
+
+def file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO or pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def _why(path: Path, exc: OSError) -> str:

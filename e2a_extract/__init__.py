@@ -50,7 +50,9 @@ def _options(options: ExtractOptions | dict | None) -> ExtractOptions:
 
 
 def _check_file(path: Path) -> bytes:
-    input_stat(path, "ebook file")   # missing, link loop, broken link, directory
+    # missing, link loop, broken link, directory, device, FIFO: no size limit
+    # could hold for a file whose size stat cannot tell
+    input_stat(path, "ebook file", regular=True)
     try:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)

@@ -19,6 +19,7 @@ from e2a_common.console import warn
 
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import ParsedDoc, normalize_ws
+from e2a_extract.safety import read_limited
 
 MAX_TXT_BYTES = 64 * 1024 * 1024
 
@@ -118,7 +119,7 @@ class TxtExtractor(Extractor):
         size = path.stat().st_size
         if size > MAX_TXT_BYTES:
             raise InputError(f"text file is {size} bytes (limit {MAX_TXT_BYTES})", path=path)
-        text = decode_text(path.read_bytes(), path)
+        text = decode_text(read_limited(path, MAX_TXT_BYTES, "text file"), path)
         return text_model(text, path, options)
 
 
