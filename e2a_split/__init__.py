@@ -166,6 +166,27 @@ def _longer(a: str, b: str) -> str:
     return a if PAUSES.index(a) >= PAUSES.index(b) else b
 
 
+def _required(rec: dict) -> tuple[str, int]:
+    """A block's ``text`` and ``chapter``, both required (docs/records.md): a
+    block without its chapter is an error, never guessed (RecordError naming
+    the input line)."""
+    line = rec.get("_line")
+    for name in ("text", "chapter"):
+        if name not in rec or rec[name] is None:
+            raise RecordError(f"block record has no {name}", line=line)
+    text, ch = rec["text"], rec["chapter"]
+    if not isinstance(text, str):
+        raise RecordError(f"block record has a bad text (not a string): {_short(text)}", line=line)
+    if not isinstance(ch, int) or isinstance(ch, bool) or ch < 0:
+        raise RecordError(f"block record has a bad chapter: {_short(ch)}", line=line)
+    return text, ch
+
+
+def _short(value) -> str:
+    r = repr(value)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
 def split(records: Iterable[dict], *, language: str | None = None,
           max_chars: int | None = None, engine: str | None = None,
           lexicon=None, min_chars: int = MIN_CHARS, pm=None) -> Iterator[dict]:
@@ -222,13 +243,7 @@ def split(records: Iterable[dict], *, language: str | None = None,
                 chapter = rec["index"]
             yield rec
         elif kind == BLOCK:
-            text = rec.get("text")
-            if not isinstance(text, str):
-                raise RecordError("block record has no text", line=rec.get("_line"))
-            ch = rec.get("chapter", chapter)
-            if not isinstance(ch, int) or isinstance(ch, bool) or ch < 0:
-                raise RecordError(f"block record has a bad chapter: {ch!r}",
-                                  line=rec.get("_line"))
+            text, ch = _required(rec)
             if ch != chapter:
                 yield from release("chapter")
                 chapter = ch

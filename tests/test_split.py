@@ -337,3 +337,32 @@ def test_cli_closed_stdout_ends_quietly_with_0():
         assert p.wait(timeout=60) == 0
         feeder.join(timeout=10)
         assert p.stderr.read() == ""
+
+
+@pytest.mark.parametrize("rec, msg", [
+    ({"kind": "block", "index": 0, "type": "paragraph", "text": "Hello there."}, "no chapter"),
+    ({"kind": "block", "chapter": None, "index": 0, "text": "Hello there."}, "no chapter"),
+    ({"kind": "block", "chapter": 0, "index": 0, "type": "paragraph"}, "no text"),
+    ({"kind": "block", "chapter": 0, "text": None}, "no text"),
+    ({"kind": "block", "chapter": 0, "text": 5}, "bad text"),
+    ({"kind": "block", "chapter": "zero", "text": "Hi."}, "bad chapter: 'zero'"),
+    ({"kind": "block", "chapter": True, "text": "Hi."}, "bad chapter: True"),
+    ({"kind": "block", "chapter": -1, "text": "Hi."}, "bad chapter: -1"),
+])
+def test_block_required_fields_are_checked_and_the_line_named(rec, msg):
+    recs = [{"kind": "chapter", "index": 0, "title": "One", "_line": 2}, dict(rec, _line=3)]
+    with pytest.raises(RecordError, match=msg) as info:
+        run(recs)
+    assert str(info.value).startswith("<stdin>:3: block record has ")
+
+
+def test_cli_block_without_chapter_exits_1_naming_the_line():
+    import subprocess
+    import sys
+    stream = ('{"kind":"book","title":"T","authors":[],"language":"en"}\n'
+              '{"kind":"chapter","index":0,"title":"Chapter 1","role":"body"}\n'
+              '{"kind": "block", "index": 0, "type": "paragraph", "text": "Hello there."}\n')
+    proc = subprocess.run([sys.executable, "-c", "from e2a_split.cli import main; main()"], input=stream,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().endswith("error: <stdin>:3: block record has no chapter")
