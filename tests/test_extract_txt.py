@@ -155,3 +155,22 @@ def test_empty_and_binary_text(tmp_path, pm):
     b.write_bytes(bytes(range(256)) * 20)
     with pytest.raises(InputError, match="unsupported|unrecognised"):
         list(extract(b, ExtractOptions(), pm=pm))
+
+
+def test_unsure_language_is_und_with_a_warning(tmp_path, pm, capsys):
+    """'is' and 'a' are English and Hungarian stop words alike: too little to
+    tell. The book record says 'und' (BCP 47 undetermined), and says why."""
+    p = tmp_path / "tiny.txt"
+    p.write_text("Hello there. This is a tiny test.\n")
+    book, chs = chapters(p, pm)
+    assert book["language"] == "und"
+    err = capsys.readouterr().err
+    assert "tiny.txt: cannot tell the book's language" in err and "--language" in err
+
+
+def test_short_text_with_clear_stop_words_is_detected(tmp_path, pm, capsys):
+    p = tmp_path / "note.txt"
+    p.write_text("Bonjour. Il est là, et elle est partie avec le chien.\n")
+    book, _ = chapters(p, pm)
+    assert book["language"] == "fr"
+    assert "cannot tell" not in capsys.readouterr().err

@@ -366,3 +366,32 @@ def test_cli_block_without_chapter_exits_1_naming_the_line():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.strip().endswith("error: <stdin>:3: block record has no chapter")
+
+
+@pytest.mark.parametrize("book_lang", ["und", "UND", "mul", "zxx", "", None, 5, "missing"])
+def test_unknown_book_language_is_split_with_neutral_rules_and_stays_unknown(book_lang, capsys):
+    book = {"kind": "book", "title": "T", "source": "tiny.txt"}
+    if book_lang != "missing":
+        book["language"] = book_lang
+    recs = [book, {"kind": "chapter", "index": 0, "title": "One"},
+            block(0, 0, "Dr. Smith paid $5 on 3 May. Then he left the house.")]
+    out = sents(run(recs))
+    assert [s["original"] for s in out] == ["Dr. Smith paid $5 on 3 May.",
+                                            "Then he left the house."]
+    assert out[0]["text"] == "Doctor Smith paid five dollars on the third of May."
+    assert {s["language"] for s in out} == {"und"}     # speak must know it is unknown
+    err = capsys.readouterr().err
+    assert "tiny.txt: the book's language is unknown" in err and "--language" in err
+    assert err.count("\n") == 1
+
+
+def test_known_language_wins_over_unknown_block_language():
+    recs = [{"kind": "book", "title": "T", "language": "fr"},
+            {"kind": "chapter", "index": 0, "title": "Un"},
+            dict(block(0, 0, "M. Dupont est parti."), language="und")]
+    out = sents(run(recs))
+    assert {s["language"] for s in out} == {"fr"}
+    assert out[0]["text"].startswith("Monsieur Dupont")
+    # --language overrides an unknown book language
+    recs[0]["language"] = "und"
+    assert {s["language"] for s in sents(run(recs, language="fr"))} == {"fr"}
