@@ -15,6 +15,7 @@ from e2a_common import plugins
 from e2a_common.console import Progress, log, warn
 from e2a_common.errors import E2AError, InputError
 from e2a_common.hashing import file_hash
+from e2a_common.paths import input_stat
 from e2a_common.interfaces import ExtractOptions
 from e2a_common.jsonl import dumps, read_records
 from e2a_common.workdir import ASSETS_DIR, atomic_path
@@ -141,10 +142,7 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
     opts = opts or PipelineOptions()
     t0 = time.monotonic()
     book = Path(book)
-    if not book.exists():
-        raise InputError("no such file", path=book)
-    if not book.is_file():
-        raise InputError("not a file", path=book)
+    input_stat(book, "ebook file", regular=True)
     bhash = file_hash(book)
     session = S.safe_session_name(opts.session) if opts.session else default_session(bhash)
     workdir = Path(opts.workdir) if opts.workdir else S.workdir_for(session, bhash)

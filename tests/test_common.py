@@ -171,3 +171,31 @@ def test_finished_files_get_normal_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "x.flac").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("new\nline.epub", "new\\nline.epub"),
+    ("a\rb\tc\x1b[31m.txt", "a\\rb\\tc\\x1b[31m.txt"),
+    ("del\x7f\x85.txt", "del\\x7f\\x85.txt"),
+    ("sep\u2028x.txt", "sep\\u2028x.txt"),
+    ("with space é 書.epub", "with space é 書.epub"),   # printable: kept as is
+])
+def test_error_message_escapes_control_characters_in_the_path(name, shown):
+    from e2a_common.errors import InputError, RecordError
+    err = InputError("not a valid EPUB", path=name)
+    assert str(err) == f"{shown}: not a valid EPUB"
+    assert "\n" not in str(err) and "\r" not in str(err)
+    assert err.path == name                      # the raw path stays available
+    assert str(RecordError("bad", source="x\ny", line=3)) == "x\\ny:3: bad"
+
+
+def test_cli_error_for_a_file_name_with_a_newline_is_one_line(tmp_path):
+    import subprocess
+    import sys
+    bad = tmp_path / "new\nline_bad.epub"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip archive" * 10)
+    proc = subprocess.run([sys.executable, "-m", "e2a_extract.cli", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "new\\nline_bad.epub" in proc.stderr
