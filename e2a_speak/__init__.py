@@ -294,6 +294,10 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
             text = rec.get("text")
             if not isinstance(text, str):
                 raise RecordError("sentence record lacks a text string", line=rec.get("_line"))
+            if not isinstance(rec.get("id"), str) or not rec["id"]:
+                raise RecordError("sentence record has no id", line=rec.get("_line"))
+            if not isinstance(rec.get("chapter"), int) or isinstance(rec.get("chapter"), bool):
+                raise RecordError("sentence record has no chapter number", line=rec.get("_line"))
             if plan is None:
                 plan = make_plan(rec)
                 pool = _make_pool(plan, workers)

@@ -36,3 +36,14 @@ def test_unknown_engine_fails_before_writing_any_record(tmp_path):
                [{"kind": "book", "title": "T"}])
     assert p.returncode == 2 and p.stdout == ""
     assert "unknown engine 'nosuch'" in p.stderr
+
+
+def test_sentence_without_id_or_chapter_is_refused_with_its_line(tmp_path):
+    base = {"kind": "sentence", "id": "c0000-s00000", "chapter": 0, "position": 0,
+            "text": "Hi.", "original": "Hi.", "pause": "chapter"}
+    for drop, msg in (("id", "has no id"), ("chapter", "has no chapter number")):
+        bad = {k: v for k, v in base.items() if k != drop}
+        p = _speak(["--workdir", str(tmp_path / "w"), "--engine", "espeak-ng"],
+                   [{"kind": "book", "title": "T", "language": "en"}, bad])
+        assert p.returncode == 1
+        assert f"<stdin>:2: {msg}" in p.stderr and "Traceback" not in p.stderr
