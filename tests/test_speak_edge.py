@@ -46,4 +46,4 @@ def test_sentence_without_id_or_chapter_is_refused_with_its_line(tmp_path):
         p = _speak(["--workdir", str(tmp_path / "w"), "--engine", "espeak-ng"],
                    [{"kind": "book", "title": "T", "language": "en"}, bad])
         assert p.returncode == 1
-        assert f"<stdin>:2: {msg}" in p.stderr and "Traceback" not in p.stderr
+        assert f"<stdin>:2: sentence record {msg}" in p.stderr and "Traceback" not in p.stderr
