@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from e2a_common import plugins
 from e2a_common.console import Progress, log, warn
 from e2a_common.errors import E2AError, InputError
 from e2a_common.hashing import file_hash
+from e2a_common.paths import input_stat
 from e2a_common.interfaces import ExtractOptions
 from e2a_common.jsonl import dumps, read_records
 from e2a_common.workdir import ASSETS_DIR, atomic_path
@@ -77,6 +79,18 @@ def _format_for(opts: PipelineOptions):
     return plugins.get_format(name or "m4b")
 
 
+def check_writable(output: Path) -> None:
+    """Fail before hours of speaking, not after, when the output cannot be written."""
+    if output.is_dir():
+        raise E2AError("is a directory, not an output file", path=output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output.parent, prefix=".e2a-write-test."):
+            pass
+    except OSError as exc:
+        raise E2AError(f"cannot write the output there ({exc.strerror or exc})", path=output) from None
+
+
 def _emit(on_event: Event | None, **ev: Any) -> None:
     if on_event:
         try:
@@ -128,10 +142,7 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
     opts = opts or PipelineOptions()
     t0 = time.monotonic()
     book = Path(book)
-    if not book.exists():
-        raise InputError("no such file", path=book)
-    if not book.is_file():
-        raise InputError("not a file", path=book)
+    input_stat(book, "ebook file", regular=True)
     bhash = file_hash(book)
     session = S.safe_session_name(opts.session) if opts.session else default_session(bhash)
     workdir = Path(opts.workdir) if opts.workdir else S.workdir_for(session, bhash)
@@ -140,10 +151,18 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
     if language:
         opts.language = language
 
+    new_session = not (workdir / S.CHECKPOINT).exists()
     workdir.mkdir(parents=True, exist_ok=True)
-    with S.SessionLock(workdir):
-        res = _convert_locked(book, opts, workdir=workdir, session=session, bhash=bhash, fmt=fmt,
-                              on_event=on_event)
+    try:
+        with S.SessionLock(workdir):
+            res = _convert_locked(book, opts, workdir=workdir, session=session, bhash=bhash,
+                                  fmt=fmt, on_event=on_event)
+    except E2AError:
+        # a book refused before anything was kept (unreadable, hostile, empty)
+        # leaves no phantom session behind
+        if new_session and not (workdir / S.RECORDS).exists() and not S.is_locked(workdir):
+            S.remove_workdir(workdir)
+        raise
     res.seconds = time.monotonic() - t0
     if not opts.keep_workdir:
         S.remove_workdir(workdir)
@@ -196,6 +215,7 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
     else:
         out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
         output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
+    check_writable(output)
     if output.exists() and finished_before and not opts.force_restart:
         log(f"{book}: {output} already exists; nothing to do (--force-restart converts again)")
         return PipelineResult(book=book, output=output, workdir=workdir, session=session,

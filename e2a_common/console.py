@@ -124,7 +124,7 @@ def cli_entry(prog: str) -> Callable:
                 if os.environ.get("E2A_DEBUG"):
                     raise
                 print(f"{prog}: error: {exc}", file=sys.stderr)
-                sys.exit(exc.exit_code)
+                _exit_now(exc.exit_code)
             except BrokenPipeError:
                 _quiet_broken_pipe()
                 sys.exit(0)
@@ -140,6 +140,19 @@ def cli_entry(prog: str) -> Callable:
                 sys.exit(EXIT_INTERRUPTED)
         return main
     return deco
+
+
+def _exit_now(code: int) -> None:
+    """Exit after an error without interpreter shutdown: a daemon thread may be
+    blocked reading stdin (e2a-speak reads ahead), and CPython aborts when
+    shutdown cannot take stdin's lock. Cleanup has already run: the error
+    unwound every ``finally`` on its way here."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _quiet_broken_pipe() -> None:

@@ -10,11 +10,24 @@ A closed stdout (``e2a-extract book.epub | head -1``) ends quietly with 0.
 """
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
 EXIT_INTERRUPTED = 130
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable_path(path: str) -> str:
+    """``path`` with its control characters (newline, tab, ESC, DEL, C1, line
+    separators) escaped as Python does (``\\n``, ``\\x1b``), so that a hostile
+    file name can never split an error message or drive the terminal;
+    everything else, spaces and non-ASCII letters included, is kept as is."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], path)
 
 
 class E2AError(Exception):
@@ -28,7 +41,7 @@ class E2AError(Exception):
 
     def __str__(self) -> str:  # "book.epub: not a zip archive"
         msg = super().__str__()
-        return f"{self.path}: {msg}" if self.path else msg
+        return f"{printable_path(self.path)}: {msg}" if self.path else msg
 
 
 class InputError(E2AError):
@@ -54,6 +67,13 @@ class FormatError(E2AError):
 
 class PluginError(E2AError):
     """A plugin is missing, broken, or clashes with another."""
+
+
+class UnknownPluginError(PluginError):
+    """A name given on the command line (engine, format, extractor) that no
+    installed plugin provides: a usage error."""
+
+    exit_code = EXIT_USAGE
 
 
 class LockedError(E2AError):

@@ -8,11 +8,27 @@ from typing import IO, Iterable, Iterator
 from .errors import RecordError
 
 
-def read_records(stream: IO[str] | None = None, source: str = "<stdin>") -> Iterator[dict]:
-    """Yield one dict per non-blank line, lazily. A bad line raises RecordError
-    naming the source and line number."""
-    stream = sys.stdin if stream is None else stream
-    for lineno, line in enumerate(iter(stream.readline, ""), start=1):
+def read_records(stream: IO | None = None, source: str = "<stdin>") -> Iterator[dict]:
+    """Yield one dict per non-blank line, lazily. A bad line (not UTF-8, not
+    JSON, nested too deep, not an object, no ``kind``) raises RecordError naming
+    the source and line number. ``stream`` may be text or binary; stdin is read
+    as bytes and decoded strictly, so no bad byte is silently replaced."""
+    stream = sys.stdin.buffer if stream is None else stream
+    lineno = 0
+    while True:
+        try:
+            line = stream.readline()
+        except UnicodeDecodeError as exc:
+            raise RecordError(f"not UTF-8 text ({exc.reason})", source=source, line=lineno + 1) from None
+        if not line:
+            return
+        lineno += 1
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise RecordError(f"not UTF-8 text (byte 0x{line[exc.start]:02x} at column {exc.start + 1})",
+                                  source=source, line=lineno) from None
         line = line.strip()
         if not line:
             continue
@@ -21,6 +37,11 @@ def read_records(stream: IO[str] | None = None, source: str = "<stdin>") -> Iter
         except json.JSONDecodeError as exc:
             raise RecordError(f"not valid JSON ({exc.msg} at column {exc.colno})",
                               source=source, line=lineno) from None
+        except RecursionError:
+            raise RecordError("JSON nested too deeply", source=source, line=lineno) from None
+        except ValueError as exc:  # e.g. an integer of more than 4300 digits
+            raise RecordError(f"unreadable JSON ({str(exc).split(';')[0]})", source=source,
+                              line=lineno) from None
         if not isinstance(obj, dict):
             raise RecordError("a record must be a JSON object", source=source, line=lineno)
         if not isinstance(obj.get("kind"), str):

@@ -14,7 +14,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from .errors import PluginError
+from .errors import PluginError, UnknownPluginError
 
 GROUP = "e2a"
 BUILTIN_PREFIX = "plugins."
@@ -103,7 +103,7 @@ def _pick(kind: str, table: dict[str, Any], name: str) -> Any:
         return table[name]
     except KeyError:
         known = ", ".join(sorted(table)) or "none installed"
-        raise PluginError(f"unknown {kind} {name!r} (available: {known})") from None
+        raise UnknownPluginError(f"unknown {kind} {name!r} (available: {known})") from None
 
 
 def get_engine(name: str, pm=None):

@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from e2a_common import ExtractOptions, InputError
 from e2a_common.console import warn
 from e2a_common.hashing import file_hash
+from e2a_common.paths import input_stat
 from e2a_common.plugins import extractors, get_extractor
 from e2a_common.workdir import atomic_path
 
@@ -49,10 +50,9 @@ def _options(options: ExtractOptions | dict | None) -> ExtractOptions:
 
 
 def _check_file(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError("no such file", path=path)
-    if path.is_dir():
-        raise InputError("is a directory, not an ebook file", path=path)
+    # missing, link loop, broken link, directory, device, FIFO: no size limit
+    # could hold for a file whose size stat cannot tell
+    input_stat(path, "ebook file", regular=True)
     try:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)

@@ -543,7 +543,13 @@ def book_language(model: BookModel, chapters: list[Chapter]) -> str:
         if size > 20000:
             break
     detected = detect_language(" ".join(sample))
-    return detected or "und"
+    if detected:
+        return detected
+    # unsure: say so ("und", BCP 47 undetermined); e2a-split treats it as unknown
+    warn(f"{model.path}: cannot tell the book's language (no language metadata, too little "
+         "text to guess): it is 'und' (unknown); give it with --language "
+         "(e2a-split, e2a-speak, e2a pipeline)")
+    return "und"
 
 
 def book_record(model: BookModel, language: str, cover: str | None, book_hash: str) -> dict:

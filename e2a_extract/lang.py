@@ -90,6 +90,12 @@ def detect_language(text: str) -> str | None:
     scores = {lang: sum(freq[w] for w in stop) for lang, stop in _STOPSETS.items()}
     best = max(scores, key=scores.get)
     total = len(words)
-    if scores[best] < max(3, total * 0.05):
-        return None
-    return best
+    if scores[best] >= max(3, total * 0.05):
+        return best
+    # a short text (a note, a poem, a test file): few stop words, but trust
+    # them when they are a good share of the words and clearly one language's
+    runner_up = max(v for k, v in scores.items() if k != best)
+    if total < 60 and scores[best] >= 2 and scores[best] >= 2 * runner_up \
+            and scores[best] >= total * 0.15:
+        return best
+    return None

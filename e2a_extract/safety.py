@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree, html as lxml_html
 
 from e2a_common import InputError
+from e2a_common.paths import input_stat
 
 # Limits for archives (EPUB, DOCX, ODT, .fb2.zip). Real books are far below them:
 # the biggest corpus EPUB unpacks to ~4 MB.
@@ -34,6 +35,7 @@ class SafeZip:
 
     def __init__(self, path: Path, what: str = "archive"):
         self.path = Path(path)
+        input_stat(self.path, what, regular=True)   # a device or FIFO has no size to check
         try:
             self.zf = zipfile.ZipFile(self.path)
         except zipfile.BadZipFile:
@@ -128,6 +130,28 @@ class SafeZip:
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def read_limited(path: Path, limit: int, what: str = "file", *, source: Path | None = None) -> bytes:
+    """The bytes of ``path``, refusing it once more than ``limit`` bytes have
+    been READ: ``stat``'s size is 0 for a device or FIFO and may be stale for a
+    file that grows, so it cannot be the only guard."""
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                chunk = fh.read(min(1 << 20, limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    raise InputError(f"{what} is larger than {limit} bytes: refused",
+                                     path=source or path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=source or path) from None
+    return b"".join(chunks)
 
 
 def check_member_name(name: str, path: Path) -> None:
@@ -293,7 +317,7 @@ class DirContainer:
         p = self.names[real]
         if p.stat().st_size > limit:
             raise InputError(f"{real} is larger than {limit} bytes: refused", path=self.path)
-        return p.read_bytes()
+        return read_limited(p, limit, real, source=self.path)
 
     def close(self) -> None:
         pass

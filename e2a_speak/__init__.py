@@ -126,6 +126,7 @@ class _ReadAhead:
         self.q: queue.Queue = queue.Queue(maxsize=limit)
         self.sentences = 0
         self.finished = False
+        self.tick = 0.2
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, args=(iter(records),), daemon=True,
                                    name="e2a-speak-reader")
@@ -153,10 +154,16 @@ class _ReadAhead:
         self.finished = True
         self._put(("end", None))
 
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[dict | None]:
+        """Records in order; None when nothing arrived for ``tick`` seconds (so the
+        consumer can emit finished work while the input is slow)."""
         try:
             while True:
-                tag, val = self.q.get()
+                try:
+                    tag, val = self.q.get(timeout=self.tick)
+                except queue.Empty:
+                    yield None
+                    continue
                 if tag == "rec":
                     yield val
                 elif tag == "err":
@@ -184,6 +191,22 @@ def _remove_stale_parts(final: Path) -> None:
 
 
 # ---------------------------------------------------------------- the stage
+# ISO 639 codes that name no language: "undetermined", "no linguistic content",
+# "multiple", "uncoded". They mean "unknown" here, never a voice to look for.
+UNKNOWN_LANGUAGES = {"und", "zxx", "mul", "mis"}
+
+
+def _normalize_language(code: str | None) -> str | None:
+    """'fra' -> 'fr', 'fr_FR' -> 'fr-FR' (e2a.languages), so engines see one form."""
+    if not code or code.split("-")[0].split("_")[0].lower() in UNKNOWN_LANGUAGES:
+        return None
+    try:
+        from e2a.languages import normalize_language
+    except ImportError:
+        return code
+    return normalize_language(code)
+
+
 def _pick_engine(engine: str | None, voice: str | None, language: str | None) -> str:
     name = engine or DEFAULT_ENGINE
     if voice is None and language and name == DEFAULT_ENGINE:
@@ -212,6 +235,8 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
     ``settings``: engine settings (they go into the cache key).
     ``sample_rate``: resample everything to this rate (default: the voice's).
     """
+    if engine is not None:
+        get_engine(engine)        # an unknown name fails before any record is written
     shard_t = parse_shard(shard)
     wd_str = str(workdir)
     wd = ensure(workdir)
@@ -227,7 +252,11 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
     started = time.monotonic()
 
     def make_plan(first: dict) -> SpeakPlan:
-        lang = language or book_lang or first.get("language") or None
+        given = language or book_lang or first.get("language") or None
+        lang = _normalize_language(given)
+        if lang is None and engine in (None, DEFAULT_ENGINE) and voice is None:
+            warn(f"the book's language is unknown ({given or 'not given'}); speaking with the "
+                 f"default voice; pass --language to choose")
         name = _pick_engine(engine, voice, lang)
         return SpeakPlan(name, voice, lang, gpu, settings, sample_rate)
 
@@ -249,6 +278,10 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
 
     try:
         for rec in it:
+            if rec is None:           # input is slow: hand on what is finished
+                while pending and (pending[0][0] != "job" or pending[0][3].done()):
+                    yield from _emit_head(pending, spoken)
+                continue
             kind = rec.get("kind")
             if kind == "book" and isinstance(rec.get("language"), str):
                 book_lang = rec["language"]
@@ -261,6 +294,10 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
             text = rec.get("text")
             if not isinstance(text, str):
                 raise RecordError("sentence record lacks a text string", line=rec.get("_line"))
+            if not isinstance(rec.get("id"), str) or not rec["id"]:
+                raise RecordError("sentence record has no id", line=rec.get("_line"))
+            if not isinstance(rec.get("chapter"), int) or isinstance(rec.get("chapter"), bool):
+                raise RecordError("sentence record has no chapter number", line=rec.get("_line"))
             if plan is None:
                 plan = make_plan(rec)
                 pool = _make_pool(plan, workers)

@@ -31,6 +31,23 @@ DEFAULT_ENGINE = "piper"
 _BLOCK_FIELDS = {"kind", "chapter", "index", "type", "text", "language", "phonemes"}
 
 
+UNKNOWN_LANGUAGE = "und"      # BCP 47 "undetermined"
+NEUTRAL_LANGUAGE = "en"       # rules used for a book whose language is unknown
+_UNKNOWN_TAGS = {"und", "mul", "zxx", "mis", "-"}
+
+
+def known_language(tag) -> str | None:
+    """``tag`` stripped, or None when it says nothing: missing, not a string,
+    empty, or one of BCP 47's non-languages (``und`` undetermined, ``mul``,
+    ``zxx``, ``mis``). A sentence of a book whose language is unknown keeps
+    ``language: "und"`` (so that e2a-speak knows), and is segmented and
+    normalised with the neutral default rules."""
+    if not isinstance(tag, str) or not tag.strip():
+        return None
+    tag = tag.strip()
+    return None if tag.lower() in _UNKNOWN_TAGS else tag
+
+
 def sentence_id(chapter: int, position: int) -> str:
     return f"c{chapter:04d}-s{position:05d}"
 
@@ -166,6 +183,27 @@ def _longer(a: str, b: str) -> str:
     return a if PAUSES.index(a) >= PAUSES.index(b) else b
 
 
+def _required(rec: dict) -> tuple[str, int]:
+    """A block's ``text`` and ``chapter``, both required (docs/records.md): a
+    block without its chapter is an error, never guessed (RecordError naming
+    the input line)."""
+    line = rec.get("_line")
+    for name in ("text", "chapter"):
+        if name not in rec or rec[name] is None:
+            raise RecordError(f"block record has no {name}", line=line)
+    text, ch = rec["text"], rec["chapter"]
+    if not isinstance(text, str):
+        raise RecordError(f"block record has a bad text (not a string): {_short(text)}", line=line)
+    if not isinstance(ch, int) or isinstance(ch, bool) or ch < 0:
+        raise RecordError(f"block record has a bad chapter: {_short(ch)}", line=line)
+    return text, ch
+
+
+def _short(value) -> str:
+    r = repr(value)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
 def split(records: Iterable[dict], *, language: str | None = None,
           max_chars: int | None = None, engine: str | None = None,
           lexicon=None, min_chars: int = MIN_CHARS, pm=None) -> Iterator[dict]:
@@ -192,6 +230,7 @@ def split(records: Iterable[dict], *, language: str | None = None,
     book_lex: Lexicon | None = None
     base_lex = user_lex
     book_tag: str | None = None       # the book's language as written (BCP 47)
+    warned_unknown = False
     chapter = 0
     positions: dict[int, int] = {}
     held: dict | None = None          # the last sentence of the last block
@@ -211,8 +250,13 @@ def split(records: Iterable[dict], *, language: str | None = None,
         kind = rec.get("kind")
         if kind == BOOK:
             yield from release("chapter")
-            tag = rec.get("language")
-            book_tag = tag.strip() if isinstance(tag, str) and tag.strip() else None
+            book_tag = known_language(rec.get("language"))
+            if book_tag is None and not known_language(language) and not warned_unknown:
+                warned_unknown = True
+                src = rec.get("source") or rec.get("title") or "the book"
+                warn(f"{src}: the book's language is unknown "
+                     f"({rec.get('language')!r}); splitting with neutral ({NEUTRAL_LANGUAGE}) "
+                     "rules; pass --language to choose")
             book_lex = _book_lexicon(rec)
             base_lex = _combine(user_lex, book_lex)
             yield rec
@@ -222,18 +266,13 @@ def split(records: Iterable[dict], *, language: str | None = None,
                 chapter = rec["index"]
             yield rec
         elif kind == BLOCK:
-            text = rec.get("text")
-            if not isinstance(text, str):
-                raise RecordError("block record has no text", line=rec.get("_line"))
-            ch = rec.get("chapter", chapter)
-            if not isinstance(ch, int) or isinstance(ch, bool) or ch < 0:
-                raise RecordError(f"block record has a bad chapter: {ch!r}",
-                                  line=rec.get("_line"))
+            text, ch = _required(rec)
             if ch != chapter:
                 yield from release("chapter")
                 chapter = ch
-            tag = language or rec.get("language") or book_tag or "en"
-            lang = base_language(tag)
+            tag = (known_language(language) or known_language(rec.get("language"))
+                   or book_tag or UNKNOWN_LANGUAGE)
+            lang = base_language(tag) if tag != UNKNOWN_LANGUAGE else NEUTRAL_LANGUAGE
             heading = rec.get("type") == "heading"
             hints = from_hints(rec.get("phonemes")) if markup else None
             lex = _combine(user_lex, hints, book_lex) if hints else base_lex

@@ -16,7 +16,7 @@ from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
 
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import EPUB_NS, normalize_ws, parse_content
-from e2a_extract.safety import SafeZip, localname, parse_xml
+from e2a_extract.safety import SafeZip, localname, parse_xml, read_limited
 
 XLINK = "{http://www.w3.org/1999/xlink}href"
 MAX_FB2_BYTES = 128 * 1024 * 1024
@@ -61,7 +61,7 @@ class Fb2Extractor(Extractor):
         else:
             if path.stat().st_size > MAX_FB2_BYTES:
                 raise InputError(f"FB2 file is larger than {MAX_FB2_BYTES} bytes", path=path)
-            data = path.read_bytes()
+            data = read_limited(path, MAX_FB2_BYTES, "FB2 file")
         root = parse_xml(data, path.name, path, html_fallback=False)
         if localname(root.tag) != "fictionbook":
             raise InputError("not a FictionBook document (root element is not <FictionBook>)",

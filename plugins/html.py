@@ -14,7 +14,7 @@ from e2a_common.console import warn
 
 from e2a_extract.book import BookModel, Item
 from e2a_extract.htmlblocks import normalize_ws, parse_content
-from e2a_extract.safety import decode_markup, localname, parse_xml, refuse_entities
+from e2a_extract.safety import decode_markup, localname, parse_xml, read_limited, refuse_entities
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
 
@@ -88,7 +88,7 @@ class HtmlExtractor(Extractor):
         path = Path(path)
         if path.stat().st_size > MAX_HTML_BYTES:
             raise InputError(f"HTML file is larger than {MAX_HTML_BYTES} bytes", path=path)
-        root = html_root(path.read_bytes(), path.name, path)
+        root = html_root(read_limited(path, MAX_HTML_BYTES, "HTML file"), path.name, path)
         doc = parse_content(root, image_alt=options.image_alt)
         if not doc.blocks:
             raise InputError("the book is empty: no text in the HTML body", path=path)

@@ -16,7 +16,7 @@ from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
 
 from e2a_extract.book import BookModel, Item
 from e2a_extract.htmlblocks import parse_content
-from e2a_extract.safety import parse_xml
+from e2a_extract.safety import parse_xml, read_limited
 
 from .html import html_meta
 from .txt import decode_text, looks_like_text
@@ -141,7 +141,7 @@ class MarkdownExtractor(Extractor):
         path = Path(path)
         if path.stat().st_size > MAX_MD_BYTES:
             raise InputError(f"Markdown file is larger than {MAX_MD_BYTES} bytes", path=path)
-        xhtml, fm = markdown_to_xhtml(decode_text(path.read_bytes(), path))
+        xhtml, fm = markdown_to_xhtml(decode_text(read_limited(path, MAX_MD_BYTES, "Markdown file"), path))
         root = parse_xml(xhtml.encode("utf-8"), path.name, path, html_fallback=True)
         doc = parse_content(root, image_alt=options.image_alt)
         if not doc.blocks:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common.paths import input_stat
 from e2a_common.console import warn
 
 from e2a_extract.book import BookModel
@@ -64,7 +65,7 @@ class MobiExtractor(Extractor):
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         from plugins.epub import EpubExtractor, _Epub
         path = Path(path)
-        if path.stat().st_size > MAX_MOBI_BYTES:
+        if input_stat(path, regular=True).st_size > MAX_MOBI_BYTES:
             raise InputError(f"file is larger than {MAX_MOBI_BYTES} bytes", path=path)
         info = mobi_header(path)
         if info.get("encryption"):

@@ -17,7 +17,7 @@ from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
 
 from e2a_extract.book import BookModel, Item
 from e2a_extract.htmlblocks import EPUB_NS, parse_content
-from e2a_extract.safety import SafeZip, localname, parse_xml
+from e2a_extract.safety import MAX_ENTRY_BYTES, SafeZip, localname, parse_xml, read_limited
 
 from .docx import _append, office_core
 
@@ -46,7 +46,7 @@ class OdtExtractor(Extractor):
         with open(path, "rb") as fh:
             flat = fh.read(4) != b"PK\x03\x04"
         if flat:
-            root = parse_xml(path.read_bytes(), path.name, path)
+            root = parse_xml(read_limited(path, MAX_ENTRY_BYTES, "flat ODT file"), path.name, path)
             meta = {"authors": [], "identifiers": {}}
             content = root
         else:

@@ -11,6 +11,7 @@ text. A scanned PDF without a text layer is refused with a clear message;
 so is a password-protected one."""
 from __future__ import annotations
 
+import io
 import re
 import statistics
 from collections import Counter
@@ -22,6 +23,7 @@ from e2a_common.console import warn
 
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import ParsedDoc, normalize_ws
+from e2a_extract.safety import read_limited
 
 from .txt import _heading_kind
 
@@ -59,8 +61,9 @@ class PdfExtractor(Extractor):
                              path=path) from None
         import logging
         logging.getLogger("pypdf").setLevel(logging.ERROR)
+        data = read_limited(path, MAX_PDF_BYTES, "PDF")
         try:
-            reader = PdfReader(str(path), strict=False)
+            reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 try:
                     ok = reader.decrypt("")

@@ -319,6 +319,13 @@ class PiperEngine(Engine):
     max_chars = 400
     supports_gpu = True
     supports_batch = False
+    phoneme_markup = "[[ {} ]]"   # Piper 1.8 speaks IPA written as [[ ... ]] inline
+    parallel = "process"      # one ONNX session per worker process
+
+    def default_workers(self, cores: int) -> int:
+        # bench/speak on 2 cores: -j 2 (one ONNX thread each) beat -j 1 (two
+        # threads) in every round; one worker per core (docs/engines.md).
+        return max(1, cores)
 
     def resolve(self, voice: str | None, language: str | None) -> tuple[Path, Path, str]:
         """(model, config, name) for a voice path or name, or the best installed
@@ -366,8 +373,11 @@ class PiperEngine(Engine):
         if gpu:
             check_gpu()
         model, cfg, name = self.resolve(voice, language)
-        return PiperVoiceWrapper(model, cfg, _read_config(cfg), name=name, gpu=gpu,
-                                 settings=settings)
+        v = PiperVoiceWrapper(model, cfg, _read_config(cfg), name=name, gpu=gpu,
+                              settings=settings)
+        if gpu:
+            v._load()   # fail now, not at the first sentence, when CUDA is not usable
+        return v
 
     def download(self, name: str) -> tuple[Path, Path]:
         return download(name)

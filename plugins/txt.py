@@ -1,6 +1,7 @@
 """Plain-text extractor (built-in plugin, entry point ``txt``).
 
-Encoding detection (BOM, UTF-8, then charset-normalizer, then cp1252), CRLF,
+Encoding detection (BOM, UTF-8, then charset-normalizer for the script, and for
+Latin text cp1252 or cp1250/ISO-8859-2 by language and letters: e2a_extract/encoding.py), CRLF,
 hard-wrapped lines rejoined into paragraphs (short-line stanzas kept as verse),
 chapter headings found ("Chapter 1", "CHAPTER I.", bare Roman numerals,
 "Chapitre", "Kapitel", "Capítulo", "Primera parte"...), a contents list before
@@ -19,6 +20,7 @@ from e2a_common.console import warn
 
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import ParsedDoc, normalize_ws
+from e2a_extract.safety import read_limited
 
 MAX_TXT_BYTES = 64 * 1024 * 1024
 
@@ -65,14 +67,19 @@ def decode_text(data: bytes, path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    from e2a_extract.encoding import is_latin, latin_family
     try:
         from charset_normalizer import from_bytes
         best = from_bytes(data[:2_000_000]).best()
         if best is not None and best.encoding:
-            return data.decode(best.encoding, errors="replace")
+            text = data.decode(best.encoding, errors="replace")
+            if not is_latin(text):      # Cyrillic, Greek, CJK...: its strength
+                return text
     except Exception:  # charset-normalizer missing or confused: fall through
         pass
-    return data.decode("cp1252", errors="replace")
+    # Latin script: Western (cp1252) unless the language or the letters say
+    # Central European (charset-normalizer confuses the two: "naïve" -> "naďve")
+    return data.decode(latin_family(data), errors="replace")
 
 
 def looks_like_text(head: bytes) -> bool:
@@ -118,7 +125,7 @@ class TxtExtractor(Extractor):
         size = path.stat().st_size
         if size > MAX_TXT_BYTES:
             raise InputError(f"text file is {size} bytes (limit {MAX_TXT_BYTES})", path=path)
-        text = decode_text(path.read_bytes(), path)
+        text = decode_text(read_limited(path, MAX_TXT_BYTES, "text file"), path)
         return text_model(text, path, options)
 
 

@@ -29,7 +29,7 @@ $C build -q -t "$IMG" "$ROOT" >/dev/null
 echo "built $IMG in $(( $(date +%s) - t0 )) s"
 
 D=$(mktemp -d /tmp/e2a-container-check.XXXX)
-trap '$C rm -f e2a-check >/dev/null 2>&1 || true' EXIT
+trap '$C rm -f e2a-check e2a-check-gui >/dev/null 2>&1 || true' EXIT
 mkdir -p "$D/ebooks"
 cp "$ROOT/docker-compose.yml" "$D/"
 cp "$ROOT/samples/aesop.epub" "$D/ebooks/"
@@ -72,6 +72,17 @@ owners=$(find "$D" -mindepth 1 ! -path "$D/ebooks*" ! -name docker-compose.yml -
 echo "== ebook2audiobook spelling runs against the image"
 out=$($C run --rm --user "$U" -v "$D:/app" "$IMG" --headless --ebook ebooks/aesop.epub --session book1 --language eng 2>&1 || true)
 echo "$out" | grep -q "already exists" && ok "--headless --ebook accepted (finished book not redone)" || { echo "$out"; bad "--headless --ebook"; }
+
+echo "== default command: the web interface on port 7860"
+$C run -d --name e2a-check-gui --user "$U" -v "$D:/app" -p 127.0.0.1:17860:7860 "$IMG" >/dev/null
+code=000
+for _ in $(seq 120); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:17860/ || true)
+  [ "$code" = 200 ] && break
+  sleep 1
+done
+$C rm -f e2a-check-gui >/dev/null 2>&1 || true
+[ "$code" = 200 ] && ok "web interface answers on 7860" || bad "web interface did not answer (HTTP $code)"
 
 rm -rf "$D"
 [ $fail -eq 0 ] && echo "container check: all passed" || echo "container check: FAILED"

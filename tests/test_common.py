@@ -142,3 +142,60 @@ def test_checkpoint_atomic_and_readable(tmp_path):
     assert S.parse_age("7d") == 7 * 86400
     with pytest.raises(ValueError):
         S.parse_age("soon")
+
+
+@pytest.mark.parametrize("line,msg", [
+    (b'{"kind":"a","t":"\xff\xfe"}', "not UTF-8 text (byte 0xff at column 18)"),
+    (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+    (b'{"kind":"a","n":' + b"9" * 5000 + b"}", "unreadable JSON"),
+])
+def test_unreadable_lines_are_record_errors_with_line_numbers(line, msg):
+    stream = io.BytesIO(b'{"kind":"ok"}\n' + line + b"\n")
+    with pytest.raises(RecordError) as ei:
+        list(read_records(stream))
+    assert "<stdin>:2" in str(ei.value) and msg in str(ei.value)
+
+
+def test_non_utf8_stdin_is_refused_by_a_stage_not_replaced():
+    p = subprocess.run([sys.executable, "-m", "e2a_speak", "--workdir", "/tmp/never-used"],
+                       input=b'{"kind":"book","title":"caf\xe9"}\n', capture_output=True)
+    assert p.returncode == 1
+    assert b"<stdin>:1: not UTF-8 text" in p.stderr and b"Traceback" not in p.stderr
+
+
+def test_finished_files_get_normal_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_path(tmp_path / "x.flac") as tmp:
+            tmp.write_bytes(b"data")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "x.flac").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("new\nline.epub", "new\\nline.epub"),
+    ("a\rb\tc\x1b[31m.txt", "a\\rb\\tc\\x1b[31m.txt"),
+    ("del\x7f\x85.txt", "del\\x7f\\x85.txt"),
+    ("sep\u2028x.txt", "sep\\u2028x.txt"),
+    ("with space é 書.epub", "with space é 書.epub"),   # printable: kept as is
+])
+def test_error_message_escapes_control_characters_in_the_path(name, shown):
+    from e2a_common.errors import InputError, RecordError
+    err = InputError("not a valid EPUB", path=name)
+    assert str(err) == f"{shown}: not a valid EPUB"
+    assert "\n" not in str(err) and "\r" not in str(err)
+    assert err.path == name                      # the raw path stays available
+    assert str(RecordError("bad", source="x\ny", line=3)) == "x\\ny:3: bad"
+
+
+def test_cli_error_for_a_file_name_with_a_newline_is_one_line(tmp_path):
+    import subprocess
+    import sys
+    bad = tmp_path / "new\nline_bad.epub"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip archive" * 10)
+    proc = subprocess.run([sys.executable, "-m", "e2a_extract.cli", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "new\\nline_bad.epub" in proc.stderr

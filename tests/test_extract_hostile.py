@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -203,3 +204,61 @@ def test_huge_single_line_text_file_is_kept_whole(tmp_path):
     p.write_text(("word " * 30000).strip() + ".", encoding="utf-8")
     recs = list(extract(p, ExtractOptions(), pm=m))
     assert sum(1 for r in recs if r["kind"] == "block") == 1   # one paragraph, never dropped
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda d: (os.symlink(d / "loop2.epub", d / "loop1.epub"),
+                os.symlink(d / "loop1.epub", d / "loop2.epub")), "symbolic link loop"),
+    (lambda d: os.symlink(d / "gone.epub", d / "loop1.epub"), "broken symbolic link to .*gone.epub"),
+    (lambda d: None, "no such file"),
+])
+def test_links_that_lead_nowhere_are_named_for_what_they_are(tmp_path, pm, make, match):
+    make(tmp_path)
+    with pytest.raises(InputError, match=match) as info:
+        run(tmp_path / "loop1.epub", pm)
+    assert "loop1.epub" in str(info.value)
+    # the pipeline checks the book itself before hashing it: same message
+    from e2a.pipeline import convert
+    with pytest.raises(InputError, match=match):
+        convert(tmp_path / "loop1.epub")
+
+
+NON_REGULAR = ["txt", "markdown", "html", "fb2", "odt", "pdf", "epub", "docx", "mobi"]
+
+
+@pytest.mark.parametrize("forced", NON_REGULAR)
+def test_a_device_is_refused_whatever_extractor_is_forced(forced):
+    """/dev/zero is endless but stat says 0 bytes: no size limit can hold."""
+    from e2a_common.plugins import new_plugin_manager as npm
+    with pytest.raises(InputError, match="not a regular file \\(a character device\\)"):
+        list(extract("/dev/zero", extractor=forced, pm=npm()))
+
+
+def test_a_fifo_is_refused(tmp_path):
+    fifo = tmp_path / "book.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file \\(a FIFO or pipe\\)"):
+        list(extract(fifo, extractor="txt"))
+
+
+@pytest.mark.parametrize("forced, limit_name", [
+    ("txt", "MAX_TXT_BYTES"), ("markdown", "MAX_MD_BYTES"), ("html", "MAX_HTML_BYTES"),
+    ("fb2", "MAX_FB2_BYTES")])
+def test_readers_stop_at_the_limit_by_bytes_read_not_by_stat(monkeypatch, forced, limit_name):
+    """Even called directly on an endless file (past the shared check), a
+    reader refuses once it has read more than its limit."""
+    import importlib
+    mod = importlib.import_module(f"plugins.{forced}")
+    monkeypatch.setattr(mod, limit_name, 1 << 16)
+    ex = next(v for k, v in vars(mod).items() if k.endswith("Extractor") and isinstance(v, type)
+              and getattr(v, "name", None) == forced)()
+    with pytest.raises(InputError, match="larger than 65536 bytes"):
+        ex.read(Path("/dev/zero"), ExtractOptions())
+
+
+def test_cli_dev_zero_with_forced_extractor_is_one_line_exit_1():
+    proc = subprocess.run([sys.executable, "-m", "e2a_extract.cli", "--extractor", "txt",
+                           "/dev/zero"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().endswith("/dev/zero: not a regular file (a character device): refused")
+    assert proc.stderr.count("\n") == 1

@@ -155,3 +155,73 @@ def test_empty_and_binary_text(tmp_path, pm):
     b.write_bytes(bytes(range(256)) * 20)
     with pytest.raises(InputError, match="unsupported|unrecognised"):
         list(extract(b, ExtractOptions(), pm=pm))
+
+
+def test_unsure_language_is_und_with_a_warning(tmp_path, pm, capsys):
+    """'is' and 'a' are English and Hungarian stop words alike: too little to
+    tell. The book record says 'und' (BCP 47 undetermined), and says why."""
+    p = tmp_path / "tiny.txt"
+    p.write_text("Hello there. This is a tiny test.\n")
+    book, chs = chapters(p, pm)
+    assert book["language"] == "und"
+    err = capsys.readouterr().err
+    assert "tiny.txt: cannot tell the book's language" in err and "--language" in err
+
+
+def test_short_text_with_clear_stop_words_is_detected(tmp_path, pm, capsys):
+    p = tmp_path / "note.txt"
+    p.write_text("Bonjour. Il est là, et elle est partie avec le chien.\n")
+    book, _ = chapters(p, pm)
+    assert book["language"] == "fr"
+    assert "cannot tell" not in capsys.readouterr().err
+
+
+ENCODED = [  # (name, text, how it is stored on disk)
+    ("latin-1 French", "Café au lait, naïve façade. Jürgen sagte: 'Grüße'.", "latin-1"),
+    ("latin-1 French prose", "Il était une fois, à la fenêtre où l'on voyait le château, un "
+                             "garçon naïf qui ne savait pas être sage. Déjà l'été s'achevait.",
+     "latin-1"),
+    ("cp1252 English curly quotes", "\u201cWell,\u201d she said \u2014 \u2018quite so\u2019\u2026 "
+                                    "It\u2019s the end of the day.", "cp1252"),
+    ("cp1252 German", "Größe, Übermaß und Fußgänger: schön!", "cp1252"),
+    ("cp1252 Spanish", "¿Qué pasó? El niño comió la piña en el año pasado, señor.", "cp1252"),
+    ("cp1250 Czech", "Příliš žluťoučký kůň úpěl ďábelské ódy. Tohle je český text.", "cp1250"),
+    ("cp1250 Czech short", "Dobrý večer, pane řediteli.", "cp1250"),
+    ("cp1250 Polish", "Zażółć gęślą jaźń. Pchnąć w tę łódź jeża lub ośm skrzyń fig.", "cp1250"),
+    ("iso-8859-2 Polish", "Zażółć gęślą jaźń. Pchnąć w tę łódź jeża lub ośm skrzyń fig.",
+     "iso8859_2"),
+    ("cp1250 Hungarian", "Árvíztűrő tükörfúrógép. Ez egy magyar szöveg, és nem is rossz.",
+     "cp1250"),
+    ("cp1251 Russian", "Привет, как дела? Это русский текст, и он довольно длинный.", "cp1251"),
+    ("UTF-16 LE with BOM", "Café naïve — «Bonjour» 書", "utf-16"),
+    ("UTF-16 BE with BOM", "Café naïve — «Bonjour» 書", "BOM+utf-16-be"),
+    ("UTF-8 with BOM", "Café naïve — «Bonjour» 書", "utf-8-sig"),
+]
+
+
+@pytest.mark.parametrize("name, text, enc", ENCODED, ids=[c[0] for c in ENCODED])
+def test_encoding_is_detected_right(name, text, enc):
+    import codecs
+    from pathlib import Path
+    from plugins.txt import decode_text
+    data = codecs.BOM_UTF16_BE + text.encode("utf-16-be") if enc == "BOM+utf-16-be" \
+        else text.encode(enc)
+    assert decode_text(data, Path("x.txt")) == text
+
+
+def test_latin1_book_is_read_as_latin1_not_central_european(tmp_path, pm):
+    """The attack input of F7: 'naïve' came out as 'naďve' (cp1250 chosen)."""
+    p = tmp_path / "latin1.txt"
+    p.write_bytes("Chapter One\n\nCafé au lait, naïve façade. Jürgen sagte: 'Grüße'.\n\n"
+                  "The end of the story.\n".encode("latin-1"))
+    _, chs = chapters(p, pm)
+    text = " ".join(b for ch in chs for b in ch[1:])
+    assert "naïve façade" in text and "Grüße" in text and "ď" not in text
+
+
+def test_declared_gutenberg_language_decides_the_code_page():
+    from e2a_extract.encoding import latin_family
+    body = "Title: X\nLanguage: Czech\n\nDobrý den. ".encode("cp1250") + bytes([0xEF]) * 3
+    assert latin_family(body) == "cp1250"
+    body = "Title: X\nLanguage: French\n\nBon. ".encode("cp1252") + bytes([0xEF]) * 3
+    assert latin_family(body) == "cp1252"

@@ -164,3 +164,33 @@ def test_missing_book_is_one_line_error(tmp_path):
 def test_legacy_headless_spelling_runs_pipeline(tmp_path):
     r = run(["e2a", "--headless", "--ebook", tmp_path / "nope.epub", "--language", "eng"], check=False)
     assert r.returncode == 1 and "no such file" in r.stderr
+
+
+def test_refused_book_leaves_no_phantom_session(tmp_path):
+    bad = tmp_path / "bad.epub"
+    bad.write_bytes(b"PK\x03\x04 definitely not a whole zip")
+    env = {"E2A_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    r = run(["e2a", "pipeline", bad], env=env, check=False)
+    errors = [l for l in r.stderr.splitlines() if "error" in l]
+    assert r.returncode == 1 and len(errors) == 1 and "bad.epub: not a valid EPUB" in errors[0]
+    assert "no sessions" in run(["e2a", "sessions", "list"], env=env).stderr
+    assert not list(tmp_path.glob("tmp/proc-*"))
+
+
+@pytest.mark.parametrize("target,code,msg", [("/proc/e2a-test.m4b", 1, "cannot write the output there"),
+                                             ("DIR", 2, "is a directory")])
+def test_unwritable_output_fails_before_speaking(tmp_path, target, code, msg):
+    from conftest import SAMPLE
+    out = tmp_path if target == "DIR" else target
+    env = {"E2A_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    r = run(["e2a", "pipeline", SAMPLE, "-o", out, "--engine", "espeak-ng", "--keep-workdir"],
+            env=env, check=False)
+    assert r.returncode == code and msg in r.stderr and "Traceback" not in r.stderr
+    assert not list(tmp_path.glob("tmp/proc-*/*/audio/*/*.flac"))  # nothing was spoken
+
+
+def test_unknown_engine_is_a_usage_error(tmp_path):
+    from conftest import SAMPLE
+    r = run(["e2a", "pipeline", SAMPLE, "--engine", "nosuch"], env={"E2A_HOME": str(tmp_path)},
+            check=False)
+    assert r.returncode == 2 and "unknown engine 'nosuch'" in r.stderr

@@ -49,3 +49,28 @@ def test_pipeline_with_coqui_tiny_vits(tmp_path, sample_book, tiny_vits):
     info = ffprobe(out)
     assert [c["tags"]["title"] for c in info["chapters"]] == SAMPLE_TITLES[:1]
     assert float(info["format"]["duration"]) > 1.0
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name,chapters,language", [
+    ("en_pg_carroll_alice_epub2.epub", "0-1", "en"),
+    ("fr_degouges_esclavage-des-noirs_epub2_handmade-drama.epub", "1", "fr"),
+])
+def test_pipeline_on_real_corpus_books(tmp_path, corpus, name, chapters, language):
+    """Real books written by others, through every stage (espeak-ng keeps it fast):
+    the chapters are the table of contents' and the language is the book's."""
+    import json
+    book = corpus / name
+    plan = [json.loads(l) for l in run(["e2a-extract", book, "--list", "--json"]).stdout.splitlines()]
+    want = [p["title"] for p in plan if p["index"] is not None]
+    lo, _, hi = chapters.partition("-")
+    want = want[int(lo):int(hi or lo) + 1]
+    out = tmp_path / "book.m4b"
+    run(["e2a", "pipeline", book, "--engine", "espeak-ng", "--chapters", chapters, "-o", out],
+            env=_env(tmp_path))
+    info = ffprobe(out)
+    assert [c["tags"]["title"] for c in info["chapters"]] == want
+    audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
+    assert audio["tags"]["language"] == {"en": "eng", "fr": "fra"}[language]
+    tags = {k.lower(): v for k, v in info["format"]["tags"].items()}
+    assert tags["composer"].startswith(language)      # the narrator: an espeak-ng voice of that language

@@ -254,7 +254,7 @@ def test_cli_malformed_line_is_one_line_error():
 
 def test_cli_unknown_engine_is_one_line_error():
     p = _cli(["--engine", "nope"], "")
-    assert p.returncode == 1
+    assert p.returncode == 2  # an unknown name is a usage error
     assert "unknown engine 'nope'" in p.stderr and "Traceback" not in p.stderr
 
 
@@ -337,3 +337,61 @@ def test_cli_closed_stdout_ends_quietly_with_0():
         assert p.wait(timeout=60) == 0
         feeder.join(timeout=10)
         assert p.stderr.read() == ""
+
+
+@pytest.mark.parametrize("rec, msg", [
+    ({"kind": "block", "index": 0, "type": "paragraph", "text": "Hello there."}, "no chapter"),
+    ({"kind": "block", "chapter": None, "index": 0, "text": "Hello there."}, "no chapter"),
+    ({"kind": "block", "chapter": 0, "index": 0, "type": "paragraph"}, "no text"),
+    ({"kind": "block", "chapter": 0, "text": None}, "no text"),
+    ({"kind": "block", "chapter": 0, "text": 5}, "bad text"),
+    ({"kind": "block", "chapter": "zero", "text": "Hi."}, "bad chapter: 'zero'"),
+    ({"kind": "block", "chapter": True, "text": "Hi."}, "bad chapter: True"),
+    ({"kind": "block", "chapter": -1, "text": "Hi."}, "bad chapter: -1"),
+])
+def test_block_required_fields_are_checked_and_the_line_named(rec, msg):
+    recs = [{"kind": "chapter", "index": 0, "title": "One", "_line": 2}, dict(rec, _line=3)]
+    with pytest.raises(RecordError, match=msg) as info:
+        run(recs)
+    assert str(info.value).startswith("<stdin>:3: block record has ")
+
+
+def test_cli_block_without_chapter_exits_1_naming_the_line():
+    import subprocess
+    import sys
+    stream = ('{"kind":"book","title":"T","authors":[],"language":"en"}\n'
+              '{"kind":"chapter","index":0,"title":"Chapter 1","role":"body"}\n'
+              '{"kind": "block", "index": 0, "type": "paragraph", "text": "Hello there."}\n')
+    proc = subprocess.run([sys.executable, "-c", "from e2a_split.cli import main; main()"], input=stream,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().endswith("error: <stdin>:3: block record has no chapter")
+
+
+@pytest.mark.parametrize("book_lang", ["und", "UND", "mul", "zxx", "", None, 5, "missing"])
+def test_unknown_book_language_is_split_with_neutral_rules_and_stays_unknown(book_lang, capsys):
+    book = {"kind": "book", "title": "T", "source": "tiny.txt"}
+    if book_lang != "missing":
+        book["language"] = book_lang
+    recs = [book, {"kind": "chapter", "index": 0, "title": "One"},
+            block(0, 0, "Dr. Smith paid $5 on 3 May. Then he left the house.")]
+    out = sents(run(recs))
+    assert [s["original"] for s in out] == ["Dr. Smith paid $5 on 3 May.",
+                                            "Then he left the house."]
+    assert out[0]["text"] == "Doctor Smith paid five dollars on the third of May."
+    assert {s["language"] for s in out} == {"und"}     # speak must know it is unknown
+    err = capsys.readouterr().err
+    assert "tiny.txt: the book's language is unknown" in err and "--language" in err
+    assert err.count("\n") == 1
+
+
+def test_known_language_wins_over_unknown_block_language():
+    recs = [{"kind": "book", "title": "T", "language": "fr"},
+            {"kind": "chapter", "index": 0, "title": "Un"},
+            dict(block(0, 0, "M. Dupont est parti."), language="und")]
+    out = sents(run(recs))
+    assert {s["language"] for s in out} == {"fr"}
+    assert out[0]["text"].startswith("Monsieur Dupont")
+    # --language overrides an unknown book language
+    recs[0]["language"] = "und"
+    assert {s["language"] for s in sents(run(recs, language="fr"))} == {"fr"}
