@@ -104,6 +104,12 @@ def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, 
         raise click.UsageError("-o/--output takes one book; use --audiobooks-dir for many")
     if workdir and len(paths) > 1:
         raise click.UsageError("--workdir takes one book; sessions keep many books apart")
+    from e2a_extract.book import parse_selection
+    for value, name in ((chapters, "--chapters"), (skip_chapters, "--skip-chapters")):
+        try:
+            parse_selection(value)
+        except (ValueError, E2AError) as exc:
+            raise click.BadParameter(str(exc), param_hint=name) from None
     extract = {k: v for k, v in {"keep_front_matter": keep_front_matter, "notes": notes,
                                   "image_alt": image_alt, "chapters": chapters,
                                   "skip_chapters": skip_chapters}.items() if v}

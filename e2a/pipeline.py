@@ -3,6 +3,7 @@ a checkpoint, a lock, resume and batch runs. The CLI and the web interface both
 call ``convert()``; there is no second copy of this logic."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -13,12 +14,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 from e2a_common import plugins
 from e2a_common.console import Progress, log, warn
-from e2a_common.errors import E2AError, InputError
-from e2a_common.hashing import file_hash
+from e2a_common.errors import E2AError, InputError, LockedError
+from e2a_common.hashing import cache_key, file_hash
 from e2a_common.paths import input_stat
 from e2a_common.interfaces import ExtractOptions
 from e2a_common.jsonl import dumps, read_records
-from e2a_common.workdir import ASSETS_DIR, atomic_path
+from e2a_common.workdir import ASSETS_DIR, atomic_path, atomic_write_text
 
 from . import session as S
 from .languages import normalize_language
@@ -60,6 +61,26 @@ class PipelineResult:
     audio_seconds: float = 0.0
 
 
+def _key(**parts: Any) -> str:
+    return cache_key(**{k: v for k, v in parts.items()})[:16]
+
+
+def records_key(opts: PipelineOptions) -> str:
+    """What decides the text: extract and split options, language."""
+    return _key(extract=opts.extract, split=opts.split, language=opts.language)
+
+
+def job_key(opts: PipelineOptions, fmt_name: str) -> str:
+    """What decides the audiobook: the text, the voice, the format and bind options."""
+    return _key(records=records_key(opts), engine=opts.engine, voice=opts.voice,
+                speak=opts.speak, format=fmt_name, bind=opts.bind)
+
+
+def _stamp_path(session: str, bhash: str) -> Path:
+    """Where a finished conversion is remembered once its workdir is gone."""
+    return S.sessions_root() / "done" / f"{session}-{bhash}.json"
+
+
 def default_session(book_hash: str) -> str:
     return book_hash[:12]
 
@@ -89,6 +110,14 @@ def check_writable(output: Path) -> None:
             pass
     except OSError as exc:
         raise E2AError(f"cannot write the output there ({exc.strerror or exc})", path=output) from None
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def _emit(on_event: Event | None, **ev: Any) -> None:
@@ -147,6 +176,8 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
     session = S.safe_session_name(opts.session) if opts.session else default_session(bhash)
     workdir = Path(opts.workdir) if opts.workdir else S.workdir_for(session, bhash)
     fmt = _format_for(opts)
+    if opts.engine:
+        plugins.get_engine(opts.engine)  # an unknown name fails before any work
     language = normalize_language(opts.language)
     if language:
         opts.language = language
@@ -157,17 +188,26 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
         with S.SessionLock(workdir):
             res = _convert_locked(book, opts, workdir=workdir, session=session, bhash=bhash,
                                   fmt=fmt, on_event=on_event)
-    except E2AError:
+    except E2AError as exc:
         # a book refused before anything was kept (unreadable, hostile, empty)
-        # leaves no phantom session behind
+        # leaves no phantom session behind; otherwise the checkpoint says why
         if new_session and not (workdir / S.RECORDS).exists() and not S.is_locked(workdir):
             S.remove_workdir(workdir)
+        elif (workdir / S.CHECKPOINT).exists() and not isinstance(exc, LockedError):
+            S.Checkpoint.load(workdir).update(error=str(exc))
         raise
     res.seconds = time.monotonic() - t0
-    if not opts.keep_workdir:
-        S.remove_workdir(workdir)
     if not res.skipped:
+        stamp = _stamp_path(session, bhash)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(stamp, json.dumps({"book": str(book), "output": str(res.output),
+                                             "key": job_key(opts, fmt.name),
+                                             "finished": S.now_iso()}) + "\n")
+        if not opts.keep_workdir:
+            S.remove_workdir(workdir)
         log(f"{book}: wrote {res.output} ({res.audio_seconds / 60:.1f} min of audio in {res.seconds:.1f} s)")
+    elif not opts.keep_workdir:
+        S.remove_workdir(workdir)
     return res
 
 
@@ -177,7 +217,9 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
     from e2a_speak import speak
 
     cp = S.Checkpoint.load(workdir)
-    finished_before = not cp.exists or cp.data.get("stage") == "done"
+    stamp = _stamp_path(session, bhash)
+    if opts.force_restart and stamp.exists():
+        stamp.unlink()
     if opts.force_restart and (cp.exists or (workdir / S.RECORDS).exists()):
         log(f"{book}: --force-restart: discarding session {session} ({workdir})")
         for child in workdir.iterdir():
@@ -189,12 +231,17 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
         log(f"{book}: found session {session}: stage {cp.data.get('stage')}, "
             f"{cp.data.get('sentences_spoken', 0)}/{cp.data.get('sentences_total', '?')} sentences spoken "
             f"({spoken} audio files), last activity {cp.data.get('updated')}; resuming")
-        old = (cp.data.get("engine"), cp.data.get("voice"))
-        if old[0] and old != (opts.engine, opts.voice):
-            log(f"{book}: engine/voice changed from {old[0]}/{old[1]} to {opts.engine}/{opts.voice}: "
-                "audio of the old voice is not reused")
-    cp.update(book=str(book), book_hash=bhash, session=session, engine=opts.engine,
-              voice=opts.voice, language=opts.language, stage=cp.data.get("stage", "new"),
+        asked = cp.data.get("requested") or {}
+        if asked and (asked.get("engine"), asked.get("voice")) != (opts.engine, opts.voice):
+            log(f"{book}: engine/voice changed from {cp.data.get('engine')}/{cp.data.get('voice')} "
+                "(as used before): audio of the old voice is not reused")
+        if cp.data.get("records_key") not in (None, records_key(opts)) and (workdir / S.RECORDS).exists():
+            log(f"{book}: chapter selection or text options changed: extracting again "
+                "(sentences already spoken are reused)")
+            (workdir / S.RECORDS).unlink()
+    cp.update(book=str(book), book_hash=bhash, session=session, language=opts.language,
+              requested={"engine": opts.engine, "voice": opts.voice},
+              records_key=records_key(opts), stage=cp.data.get("stage", "new"),
               error=None, started=S.now_iso())
 
     # 1-2. extract + split (once; saved in the workdir)
@@ -216,8 +263,10 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
         out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
         output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
     check_writable(output)
-    if output.exists() and finished_before and not opts.force_restart:
-        log(f"{book}: {output} already exists; nothing to do (--force-restart converts again)")
+    done = _read_json(stamp)
+    if (output.exists() and not opts.force_restart and done.get("key") == job_key(opts, fmt.name)
+            and done.get("output") == str(output)):
+        log(f"{book}: {output} already converted with these options; nothing to do (--force-restart converts again)")
         return PipelineResult(book=book, output=output, workdir=workdir, session=session,
                               sentences=total, skipped=True)
     cp.update(stage="speak", title=title, sentences_total=total, chapters=chapters,
@@ -230,6 +279,8 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
 
     def watch(records: Iterable[dict]) -> Iterator[dict]:
         for rec in records:
+            if rec.get("kind") == "audio":
+                cp.update(engine=rec.get("engine"), voice=rec.get("voice"))
             if rec.get("kind") == "spoken":
                 state["done"] += 1
                 dur = float(rec.get("duration") or 0.0)
@@ -252,7 +303,9 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
         cp.update(stage="speak")
         return bind(records, output, workdir=workdir, fmt=fmt.name, **opts.bind)
 
-    bind_stage(watch(spoken))
+    bound = bind_stage(watch(spoken))
+    if getattr(bound, "duration_ms", None):
+        state["audio"] = bound.duration_ms / 1000  # with the pauses: the audiobook's length
     progress.close()
     cp.update(stage="done", sentences_spoken=state["done"], audio_seconds=round(state["audio"], 3),
               output=str(output), finished=S.now_iso())

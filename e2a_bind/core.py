@@ -244,7 +244,7 @@ def bind(records: Iterable[dict], output: str | Path, *, workdir: str | Path | N
                  for m in marks]
         duration_ms = to_ms(asm.samples, rate)
         log(f"wrote {written[0]}" + (f" and {len(written) - 1} more" if len(written) > 1 else "")
-            + f" ({plugin.name}, {len(marks)} chapters, {duration_ms / 3_600_000:.2f} h)")
+            + f" ({plugin.name}, {len(marks)} chapter{'' if len(marks) == 1 else 's'}, {duration_ms / 3_600_000:.2f} h)")
         return BindResult(outputs=written, format=plugin.name, duration_ms=duration_ms,
                           chapters=whole, sentences=asm.sentences, metadata=metadata,
                           parts=[t.path for t in targets if t.kind == "part"],

@@ -1,4 +1,4 @@
-"""Coqui TTS (``pip install 'e2a[coqui]'``): any Coqui model by name or local path.
+"""Coqui TTS (``pip install -e '.[coqui]' in the e2a source folder``): any Coqui model by name or local path.
 
 Voices (``--voice``):
   * a model name from Coqui's catalogue (``tts_models/fr/css10/vits``,
@@ -37,7 +37,7 @@ CHECKPOINTS = ("model.pth", "model_file.pth", "best_model.pth", "model.pth.tar",
                "model_file.pth.tar", "checkpoint.pth")
 SETTINGS = ("speaker", "speaker_wav", "speed", "temperature", "length_penalty",
             "repetition_penalty", "top_k", "top_p")
-INSTALL = ("pip install 'e2a[coqui]' (torch==2.13.0, coqui-tts[codec]==0.28.0, "
+INSTALL = ("pip install -e '.[coqui]' in the e2a source folder (torch==2.13.0, coqui-tts[codec]==0.28.0, "
            "torchaudio==2.11.1, six; see docs/engines.md)")
 
 

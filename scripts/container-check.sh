@@ -70,8 +70,8 @@ owners=$(find "$D" -mindepth 1 ! -path "$D/ebooks*" ! -name docker-compose.yml -
 [ "$owners" = "$U " ] && ok "every file on the host is owned by $U" || bad "owners on the host: $owners"
 
 echo "== ebook2audiobook spelling runs against the image"
-out=$($C run --rm --user "$U" -v "$D:/app" "$IMG" --headless --ebook ebooks/aesop.epub --session book1 --language eng 2>&1 || true)
-echo "$out" | grep -q "already exists" && ok "--headless --ebook accepted (finished book not redone)" || { echo "$out"; bad "--headless --ebook"; }
+out=$($C run --rm --user "$U" -v "$D:/app" "$IMG" --headless --ebook ebooks/aesop.epub --session book1 --output_format m4b 2>&1 || true)
+echo "$out" | grep -q "already converted" && ok "--headless --ebook accepted (finished book not redone)" || { echo "$out"; bad "--headless --ebook"; }
 
 echo "== default command: the web interface on port 7860"
 $C run -d --name e2a-check-gui --user "$U" -v "$D:/app" -p 127.0.0.1:17860:7860 "$IMG" >/dev/null

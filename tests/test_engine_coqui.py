@@ -2,7 +2,7 @@
 loaded through the same code path users use (a local model folder), plus the
 XTTS v2 wiring as far as it goes without the real weights.
 
-Skipped when Coqui TTS is not installed (pip install 'e2a[coqui]')."""
+Skipped when Coqui TTS is not installed (pip install -e '.[coqui]' in the e2a source folder)."""
 from __future__ import annotations
 
 import importlib.util
@@ -17,7 +17,7 @@ import pytest
 import soundfile as sf
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("TTS") is None,
-                                reason="Coqui TTS is not installed (pip install 'e2a[coqui]')")
+                                reason="Coqui TTS is not installed (pip install -e '.[coqui]' in the e2a source folder)")
 
 ROOT = Path(__file__).resolve().parents[1]
 

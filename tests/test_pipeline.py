@@ -151,7 +151,7 @@ def test_batch_continues_past_a_bad_book_and_exits_1(tmp_path):
     assert not list((tmp_path / "tmp").glob("proc-*/*/audio"))  # good book's workdir removed
     # rerunning the batch: the finished book is not redone, the bad one fails again
     r2 = run(["e2a", "pipeline", "--ebooks-dir", books], env=env, check=False)
-    assert r2.returncode == 1 and "already exists" in r2.stderr
+    assert r2.returncode == 1 and "already converted" in r2.stderr
     assert "1 converted, 1 failed" in r2.stderr
 
 

@@ -35,7 +35,7 @@ def test_pipeline_with_espeak_and_a_voice_change_reuses_nothing(tmp_path, sample
 
 
 needs_coqui = pytest.mark.skipif(importlib.util.find_spec("TTS") is None,
-                                 reason="Coqui TTS is not installed (pip install 'e2a[coqui]')")
+                                 reason="Coqui TTS is not installed (pip install -e '.[coqui]' in the e2a source folder)")
 
 if importlib.util.find_spec("TTS") is not None:
     from test_engine_coqui import coqui, tiny_vits  # noqa: F401  (fixtures)
@@ -74,3 +74,22 @@ def test_pipeline_on_real_corpus_books(tmp_path, corpus, name, chapters, languag
     assert audio["tags"]["language"] == {"en": "eng", "fr": "fra"}[language]
     tags = {k.lower(): v for k, v in info["format"]["tags"].items()}
     assert tags["composer"].startswith(language)      # the narrator: an espeak-ng voice of that language
+
+
+def test_changed_options_are_never_answered_with_old_audio(tmp_path, sample_book):
+    """Same session, other chapters: extract again (spoken sentences reused);
+    same request again: nothing to do; another voice: converted again."""
+    env = _env(tmp_path)
+    out = tmp_path / "a.m4b"
+    base = ["e2a", "pipeline", sample_book, "--engine", "espeak-ng", "--session", "s", "-o", out]
+    run(base + ["--chapters", "0", "--keep-workdir"], env=env)
+    assert [c["tags"]["title"] for c in ffprobe(out)["chapters"]] == SAMPLE_TITLES[:1]
+    r = run(base + ["--chapters", "2"], env=env)
+    assert "chapter selection or text options changed" in r.stderr
+    assert [c["tags"]["title"] for c in ffprobe(out)["chapters"]] == SAMPLE_TITLES[2:]
+    r = run(base + ["--chapters", "2"], env=env)
+    assert "already converted with these options" in r.stderr
+    r = run(base + ["--chapters", "2", "--voice", "en-gb"], env=env)
+    assert "already converted" not in r.stderr and "wrote" in r.stderr
+    assert ffprobe(out)["format"]["tags"]["composer"] == "en-gb"
+    assert not list(tmp_path.glob("tmp/proc-*"))   # every workdir removed after success
