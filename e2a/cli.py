@@ -104,6 +104,8 @@ def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, 
         raise click.UsageError("-o/--output takes one book; use --audiobooks-dir for many")
     if workdir and len(paths) > 1:
         raise click.UsageError("--workdir takes one book; sessions keep many books apart")
+    if engine:
+        plugins.get_engine(engine)  # an unknown name is a usage error before any work
     from e2a_extract.book import parse_selection
     for value, name in ((chapters, "--chapters"), (skip_chapters, "--skip-chapters")):
         try:

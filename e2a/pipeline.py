@@ -176,8 +176,6 @@ def convert(book: str | Path, opts: PipelineOptions | None = None, *,
     session = S.safe_session_name(opts.session) if opts.session else default_session(bhash)
     workdir = Path(opts.workdir) if opts.workdir else S.workdir_for(session, bhash)
     fmt = _format_for(opts)
-    if opts.engine:
-        plugins.get_engine(opts.engine)  # an unknown name fails before any work
     language = normalize_language(opts.language)
     if language:
         opts.language = language
