@@ -201,9 +201,23 @@ def _main(argv=None) -> None:
         "format": r.format, "audio_hours": r.duration_ms / 3.6e6, "wall_s": round(wall, 2),
         "sentences": r.sentences, "chapters": [[c.start_ms, c.end_ms] for c in r.chapters],
         "rate": None if a.speech else a.rate, "bytes": out.stat().st_size,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": _peak_rss_mb(),
         "peak_ffmpeg_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }))
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS. getrusage's ru_maxrss survives exec, so a
+    process started from a big parent (pytest after many tests) would report the
+    parent's size; VmHWM belongs to the process's own address space."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":
