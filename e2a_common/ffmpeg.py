@@ -174,6 +174,23 @@ def common_tags(job: BindJob) -> dict[str, Any]:
     return {k: v for k, v in tags.items() if v not in (None, "")}
 
 
+def vorbis_comments(job) -> dict:
+    """Tags for formats that carry Vorbis comments (ogg, opus, flac): the common
+    tags with NARRATOR, ISBN, DESCRIPTION, LANGUAGE in upper case, then the
+    chapters as CHAPTERnnn comments."""
+    tags = common_tags(job)
+    m = job.metadata
+    for key, value in (("NARRATOR", m.get("narrator")), ("ISBN", m.get("isbn")),
+                       ("DESCRIPTION", m.get("description")),
+                       ("LANGUAGE", m.get("language"))):
+        if value:
+            tags[key] = value
+    tags.pop("language", None)
+    tags.pop("description", None)
+    tags.update(chapter_comments(job.chapters))
+    return tags
+
+
 def chapter_comments(chapters: Iterable[ChapterMark]) -> dict[str, str]:
     """Vorbis-comment chapters (CHAPTER001=HH:MM:SS.mmm, CHAPTER001NAME=title),
     for Ogg and FLAC, whose ffmpeg muxers do not write chapters themselves.

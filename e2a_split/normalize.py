@@ -15,7 +15,7 @@ import re
 import sys
 
 from . import langdata as L
-from .numbers import (cardinal, cardinal_int, decimal, digits, ordinal_int, plural_form,
+from .numbers import (cardinal, cardinal_int, decimal, ordinal_int, plural_form,
                       roman_value, year)
 
 _WS = re.compile(r"\s+")

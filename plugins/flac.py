@@ -14,16 +14,7 @@ class Flac(OutputFormat):
     duration_from = "container"
 
     def write(self, job: BindJob) -> None:
-        tags = ffmpeg.common_tags(job)
-        m = job.metadata
-        for key, value in (("NARRATOR", m.get("narrator")), ("ISBN", m.get("isbn")),
-                           ("DESCRIPTION", m.get("description")),
-                           ("LANGUAGE", m.get("language"))):
-            if value:
-                tags[key] = value
-        tags.pop("language", None)
-        tags.pop("description", None)
-        tags.update(ffmpeg.chapter_comments(job.chapters))
+        tags = ffmpeg.vorbis_comments(job)
         ffmpeg.encode(job, codec_args=["-c:a", "flac", "-compression_level", "5"],
                       muxer="flac", tags=tags, chapters=False, what="encoding flac")
 

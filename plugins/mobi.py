@@ -63,7 +63,7 @@ class MobiExtractor(Extractor):
         return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
-        from plugins.epub import EpubExtractor, _Epub
+        from plugins.epub import _Epub
         path = Path(path)
         if input_stat(path, regular=True).st_size > MAX_MOBI_BYTES:
             raise InputError(f"file is larger than {MAX_MOBI_BYTES} bytes", path=path)

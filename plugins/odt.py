@@ -93,7 +93,7 @@ class OdtExtractor(Extractor):
                 self._blocks(el, etree.SubElement(dst, "div") if n == "list-item" else dst)
             elif n == "table":
                 t = etree.SubElement(dst, "table")
-                for row in el.iter(f"{{urn:oasis:names:tc:opendocument:xmlns:table:1.0}}table-row"):
+                for row in el.iter("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}table-row"):
                     tr = etree.SubElement(t, "tr")
                     for cell in row:
                         if isinstance(cell.tag, str) and localname(cell.tag) == "table-cell":

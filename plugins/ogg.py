@@ -8,18 +8,9 @@ from e2a_common import ffmpeg
 
 
 def comment_tags(job: BindJob) -> dict:
-    tags = ffmpeg.common_tags(job)
-    m = job.metadata
-    for key, value in (("NARRATOR", m.get("narrator")), ("ISBN", m.get("isbn")),
-                       ("DESCRIPTION", m.get("description")),
-                       ("LANGUAGE", m.get("language"))):
-        if value:
-            tags[key] = value
-    tags.pop("language", None)
-    tags.pop("description", None)
+    tags = ffmpeg.vorbis_comments(job)
     if job.metadata.get("track"):
         tags["TRACKNUMBER"] = tags.pop("track")
-    tags.update(ffmpeg.chapter_comments(job.chapters))
     if job.cover is not None:
         tags["METADATA_BLOCK_PICTURE"] = ffmpeg.picture_block(job.cover)
     return tags

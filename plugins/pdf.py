@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import statistics
 from collections import Counter
 from pathlib import Path
 from typing import Iterator

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Iterator
 
 from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
-from e2a_common.console import warn
 
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import ParsedDoc, normalize_ws
