@@ -117,12 +117,12 @@ def test_shards_split_the_work_and_a_final_run_skips_all(tmp_path):
     flat = sorted(sum(ids, []))
     assert flat == sorted(r["id"] for r in recs if r["kind"] == "sentence")   # disjoint, complete
     calls = []
-    real = espeak_plugin.EspeakVoice.synthesize
-    espeak_plugin.EspeakVoice.synthesize = lambda self, t: calls.append(t) or real(self, t)
+    real = espeak_plugin.EspeakVoice.synthesize_pcm16
+    espeak_plugin.EspeakVoice.synthesize_pcm16 = lambda self, t: calls.append(t) or real(self, t)
     try:
         full = spoken(speak(recs, tmp_path, engine="espeak-ng", progress=False))
     finally:
-        espeak_plugin.EspeakVoice.synthesize = real
+        espeak_plugin.EspeakVoice.synthesize_pcm16 = real
     assert calls == [] and len(full) == 20
 
 
@@ -304,8 +304,8 @@ def test_engine_failure_names_the_sentence(tmp_path, monkeypatch):
         if "17" in text:
             raise RuntimeError("engine exploded")
         return real(self, text)
-    real = espeak_plugin.EspeakVoice.synthesize
-    monkeypatch.setattr(espeak_plugin.EspeakVoice, "synthesize", broken)
+    real = espeak_plugin.EspeakVoice.synthesize_pcm16
+    monkeypatch.setattr(espeak_plugin.EspeakVoice, "synthesize_pcm16", broken)
     recs = book(ENGLISH[:20])
     got = []
     with pytest.raises(EngineError, match=r"sentence c0003-s00016: synthesis failed: RuntimeError: engine exploded"):
@@ -318,8 +318,8 @@ def test_engine_failure_names_the_sentence(tmp_path, monkeypatch):
 
 def test_repeated_sentences_are_spoken_once(tmp_path, monkeypatch):
     calls = []
-    real = espeak_plugin.EspeakVoice.synthesize
-    monkeypatch.setattr(espeak_plugin.EspeakVoice, "synthesize",
+    real = espeak_plugin.EspeakVoice.synthesize_pcm16
+    monkeypatch.setattr(espeak_plugin.EspeakVoice, "synthesize_pcm16",
                         lambda self, t: calls.append(t) or real(self, t))
     texts = ["Yes.", "No.", "Yes.", "Yes.", "No.", "Perhaps."]
     out = spoken(speak(book(texts), tmp_path, engine="espeak-ng", workers=3, progress=False))
