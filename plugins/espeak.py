@@ -278,9 +278,17 @@ class _Helper:
             head = self.proc.stdout.read(5)
             if len(head) != 5:
                 raise EOFError
-            body = self.proc.stdout.read(struct.unpack("<I", head[1:])[0])
-        except (OSError, EOFError, struct.error):
+            size = struct.unpack("<I", head[1:])[0]
+            body = self.proc.stdout.read(size)
+            if len(body) != size:     # died while answering: never a cut sentence
+                raise EOFError
+        except (OSError, ValueError, EOFError, struct.error):
             raise EngineError("the espeak-ng helper process died") from None
+        except BaseException:
+            # interrupted between question and answer (Ctrl-C in this thread): the
+            # next reply would belong to this sentence, so never ask this helper again
+            self.close()
+            raise
         if head[:1] == b"E":
             raise EngineError(f"espeak-ng failed: {body.decode('utf-8', 'replace')}")
         body = body[: len(body) - len(body) % 2]

@@ -163,3 +163,64 @@ def test_program_mode_by_environment(engine, monkeypatch):
     assert v.mode == "program"
     assert v.synthesize_pcm16("Plain program.").size > 1000
     v.close()
+
+
+@needs_lib
+def test_a_helper_that_dies_while_it_answers_never_gives_cut_audio(engine):
+    """A helper killed (OOM killer, kill -9, Ctrl-C) while it writes a reply leaves
+    fewer bytes than its header announced: that is a dead helper, never a shorter
+    sentence (a cut FLAC under a final name would be reused on every resume)."""
+    import subprocess
+    import sys
+    v = engine.load_voice(language="en")
+    try:
+        text = "This sentence must come out whole."
+        whole = v._run_program(text)
+        # a stand-in helper: announces 100000 bytes of audio, sends 1000, dies
+        fake = ("import sys, struct; sys.stdin.buffer.read(4); "
+                "sys.stdout.buffer.write(b'A' + struct.pack('<I', 100000) + bytes(1000))")
+        helper = espeak._Helper.__new__(espeak._Helper)
+        helper.proc = subprocess.Popen([sys.executable, "-c", fake], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE)
+        with pytest.raises(EngineError, match="helper"):
+            helper.speak(text)
+        helper.close()
+        helper.proc = subprocess.Popen([sys.executable, "-c", fake], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE)
+        with v._lock:
+            v._helper = helper
+        got = v.synthesize_pcm16(text)          # the program speaks it, whole
+        assert np.array_equal(got, whole) and v.mode == "program"
+    finally:
+        v.close()
+
+
+@needs_lib
+def test_an_interrupted_exchange_never_hands_one_sentence_the_audio_of_another(engine):
+    """Ctrl-C (KeyboardInterrupt) between sending a sentence and reading its audio:
+    a caller that goes on (inline synthesis in a GUI or a notebook) must get the
+    audio of its next sentence, not the late reply to the interrupted one."""
+    v = engine.load_voice(language="en")
+    try:
+        v.synthesize_pcm16("Warm up.")
+        real = v._helper.proc.stdout
+
+        class InterruptOnce:
+            fired = False
+
+            def read(self, n):
+                if not self.fired:
+                    self.fired = True
+                    raise KeyboardInterrupt
+                return real.read(n)
+
+            def close(self):
+                real.close()
+
+        v._helper.proc.stdout = InterruptOnce()
+        with pytest.raises(KeyboardInterrupt):
+            v.synthesize_pcm16("The interrupted sentence, which is rather long, is this one.")
+        nxt = v.synthesize_pcm16("Next.")
+        assert np.array_equal(nxt, v._run_program("Next."))
+    finally:
+        v.close()
