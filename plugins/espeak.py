@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from e2a_common import Engine, EngineError, Voice, VoiceInfo, hookimpl
+from e2a_common.console import warn
 
 PROGRAM = "espeak-ng"
 SETTINGS = {"speed": 175, "pitch": 50, "amplitude": 100, "word_gap": 0}
@@ -186,11 +187,15 @@ class EspeakVoice(Voice):
             if helper is not None:
                 try:
                     return helper.speak(text)
-                except EngineError:
-                    # the program says what is wrong, or speaks it: same audio either way
+                except _SentenceFailed:
+                    pass      # this sentence only (espeak crashed on it): the helper goes on
+                except EngineError as exc:
                     self._helper_failed = True
                     self._helper = None
                     helper.close()
+                    warn(f"{exc}; espeak-ng voice {self.voice_arg} goes on with the espeak-ng "
+                         f"program (the same audio, slower)")
+        # the program says what is wrong, or speaks it: the same audio either way
         return self._run_program(text)
 
     def _get_helper(self) -> "_Helper | None":
@@ -244,6 +249,10 @@ def library_path() -> str | None:
     return ctypes.util.find_library("espeak-ng")
 
 
+class _SentenceFailed(EngineError):
+    """The helper's child failed on one sentence; the helper itself is fine."""
+
+
 class _Helper:
     """One espeak_zygote.py process for one voice (see the module doc)."""
 
@@ -290,7 +299,7 @@ class _Helper:
             self.close()
             raise
         if head[:1] == b"E":
-            raise EngineError(f"espeak-ng failed: {body.decode('utf-8', 'replace')}")
+            raise _SentenceFailed(f"espeak-ng failed: {body.decode('utf-8', 'replace')}")
         body = body[: len(body) - len(body) % 2]
         return np.frombuffer(body, dtype="<i2")
 

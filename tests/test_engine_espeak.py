@@ -196,6 +196,34 @@ def test_a_helper_that_dies_while_it_answers_never_gives_cut_audio(engine):
 
 
 @needs_lib
+def test_a_sentence_that_crashes_espeak_keeps_library_mode(engine):
+    """espeak-ng 1.51 crashes (SIGSEGV) on a long [[phoneme]] string. Library and
+    program must agree on such a sentence (same error, or same audio), and the
+    sentences after it are still spoken by the helper: one bad sentence must not
+    turn the rest of the book over to the (twice as costly) program."""
+    v = engine.load_voice(language="en")
+    try:
+        assert v.mode == "library"
+        bad = "[[" + "a" * 1000 + "]]"
+        results = []
+        for fn in (v._run_program, v.synthesize_pcm16):
+            try:
+                results.append(fn(bad))
+            except EngineError as exc:
+                results.append(str(exc))
+        if isinstance(results[0], str):
+            assert results[1] == results[0]
+        else:
+            assert np.array_equal(results[0], results[1])
+        assert v.mode == "library"
+        helper = v._helper
+        ok = v.synthesize_pcm16("And on we go.")
+        assert v._helper is helper and np.array_equal(ok, v._run_program("And on we go."))
+    finally:
+        v.close()
+
+
+@needs_lib
 def test_an_interrupted_exchange_never_hands_one_sentence_the_audio_of_another(engine):
     """Ctrl-C (KeyboardInterrupt) between sending a sentence and reading its audio:
     a caller that goes on (inline synthesis in a GUI or a notebook) must get the
@@ -222,5 +250,23 @@ def test_an_interrupted_exchange_never_hands_one_sentence_the_audio_of_another(e
             v.synthesize_pcm16("The interrupted sentence, which is rather long, is this one.")
         nxt = v.synthesize_pcm16("Next.")
         assert np.array_equal(nxt, v._run_program("Next."))
+    finally:
+        v.close()
+
+
+@needs_lib
+def test_a_helper_killed_mid_book_warns_once_and_the_audio_stays_the_same(engine, capsys):
+    import os
+    import signal
+    v = engine.load_voice(language="en")
+    try:
+        texts = [f"Sentence {i} of a book." for i in range(4)]
+        before = [v.synthesize_pcm16(t) for t in texts]
+        os.kill(v._helper.proc.pid, signal.SIGKILL)
+        after = [v.synthesize_pcm16(t) for t in texts]
+        assert all(np.array_equal(a, b) for a, b in zip(before, after))
+        err = capsys.readouterr().err
+        assert err.count("warning:") == 1 and "helper process died" in err, err
+        assert "espeak-ng program" in err and v.mode == "program"
     finally:
         v.close()
