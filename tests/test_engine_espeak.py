@@ -270,3 +270,25 @@ def test_a_helper_killed_mid_book_warns_once_and_the_audio_stays_the_same(engine
         assert "espeak-ng program" in err and v.mode == "program"
     finally:
         v.close()
+
+
+@needs_lib
+def test_ctrl_c_is_for_the_parent_not_the_helper(engine, capsys):
+    """Ctrl-C in a terminal sends SIGINT to every process of the foreground group,
+    helpers and their forked children included. The parent handles it (as the
+    worker processes leave it to the parent); a helper killed by it would turn
+    the in-flight sentences over to the program with a misleading warning."""
+    import os
+    import signal
+    import time
+    v = engine.load_voice(language="en")
+    try:
+        first = v.synthesize_pcm16("Before the interrupt.")
+        helper = v._helper
+        os.kill(helper.proc.pid, signal.SIGINT)
+        time.sleep(0.3)
+        assert helper.proc.poll() is None
+        assert np.array_equal(v.synthesize_pcm16("Before the interrupt."), first)
+        assert v._helper is helper and "warning" not in capsys.readouterr().err
+    finally:
+        v.close()

@@ -326,3 +326,53 @@ def test_repeated_sentences_are_spoken_once(tmp_path, monkeypatch):
     assert sorted(calls) == ["No.", "Perhaps.", "Yes."]
     assert [r["text"] for r in out] == texts
     assert len({r["audio"] for r in out}) == 3
+
+
+def _session_processes(sid: int) -> list[str]:
+    """'pid state name' of every process still in session ``sid`` (zombies too)."""
+    left = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if int(rest[3]) == sid:
+            left.append(f"{d.name} {rest[0]} {name}")
+    return left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_ctrl_c_to_the_process_group_ends_cleanly(tmp_path):
+    """A terminal's Ctrl-C (SIGINT to the whole group, helpers and their children
+    too) mid-book: exit 130 with no warning, every final FLAC whole, and no
+    process of the run left behind (helpers and their children all reaped)."""
+    texts = [f"Sentence {n}: the fox looked up at the grapes, and thought about them for a "
+             f"long while before he went away." for n in range(300)]
+    stdin = "".join(json.dumps(r) + "\n" for r in book(texts))
+    wd = tmp_path / "w"
+    proc = subprocess.Popen([sys.executable, "-m", "e2a_speak", "-w", str(wd), "-e", "espeak-ng",
+                             "-j", "3"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
+                            start_new_session=True)
+    proc.stdin.write(stdin)
+    proc.stdin.close()
+    start = time.monotonic()
+    while time.monotonic() - start < 60 and proc.poll() is None:
+        if wd.exists() and len([p for p in wd.rglob("*.flac") if not is_partial(p)]) >= 20:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130, err
+    assert "warning" not in err and "interrupted" in err, err
+    for p in wd.rglob("*.flac"):
+        if not is_partial(p):
+            assert verify_flac(p) is not None, p
+    deadline = time.monotonic() + 10
+    while _session_processes(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(proc.pid) == []
