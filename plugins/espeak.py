@@ -182,6 +182,12 @@ class EspeakVoice(Voice):
     def synthesize_pcm16(self, text: str) -> np.ndarray:
         """16-bit samples exactly as espeak-ng makes them (e2a-speak writes these
         to FLAC without a float round trip)."""
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise EngineError(f"espeak-ng: the text holds a lone surrogate "
+                                  f"\\u{ord(text[exc.start]):04x} (not Unicode text)") from None
         with self._lock:
             helper = self._get_helper()
             if helper is not None:

@@ -292,3 +292,19 @@ def test_ctrl_c_is_for_the_parent_not_the_helper(engine, capsys):
         assert v._helper is helper and "warning" not in capsys.readouterr().err
     finally:
         v.close()
+
+
+def test_a_lone_surrogate_is_an_engine_error_in_both_modes(engine, monkeypatch):
+    """Library callers (the GUI, scripts) may hand over any str; one that no UTF-8
+    can carry is a clear EngineError, not a UnicodeEncodeError from deep inside."""
+    for mode in ("", "program"):
+        monkeypatch.setenv("E2A_ESPEAK", mode)
+        v = engine.load_voice(language="en")
+        try:
+            with pytest.raises(EngineError, match=r"lone surrogate \\ud800"):
+                v.synthesize_pcm16("Hello \ud800 there.")
+            with pytest.raises(EngineError, match="lone surrogate"):
+                v.synthesize("x\udfff")
+            assert v.synthesize_pcm16("Still fine \U0001F600.").size > 1000
+        finally:
+            v.close()
