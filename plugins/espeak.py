@@ -22,6 +22,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -219,6 +220,12 @@ class EspeakVoice(Voice):
                "--stdin", "--stdout"]
         res = subprocess.run(cmd, input=text.replace("\0", " ").encode("utf-8"),
                              capture_output=True)
+        if res.returncode < 0:
+            try:
+                how = signal.Signals(-res.returncode).name
+            except ValueError:
+                how = f"signal {-res.returncode}"
+            raise EngineError(f"espeak-ng crashed ({how}) on this text")
         if res.returncode != 0:
             msg = res.stderr.decode("utf-8", "replace").strip().splitlines()
             raise EngineError(f"espeak-ng failed (exit {res.returncode}): "

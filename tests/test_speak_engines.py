@@ -376,3 +376,21 @@ def test_ctrl_c_to_the_process_group_ends_cleanly(tmp_path):
     while _session_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _session_processes(proc.pid) == []
+
+
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_a_sentence_that_crashes_espeak_is_named_in_one_line(tmp_path, workers):
+    """espeak-ng 1.51 segfaults on a long [[phoneme]] string: the error says which
+    sentence, and that espeak-ng crashed (not 'exit -11')."""
+    bad = "[[" + "a" * 1000 + "]]"
+    try:
+        espeak_plugin.EspeakEngine().load_voice(language="en")._run_program(bad)
+        pytest.skip("this espeak-ng does not crash on the sentence")
+    except EngineError:
+        pass
+    stdin = "".join(json.dumps(r) + "\n" for r in book(["Fine.", bad, "Fine too."]))
+    res = run_cli(tmp_path / "w", stdin, "-j", workers)
+    assert res.returncode == 1
+    err = res.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in res.stderr
+    assert "sentence c0000-s00001:" in err and "espeak-ng crashed (SIGSEGV)" in err, err
