@@ -183,6 +183,8 @@ class EspeakVoice(Voice):
     def synthesize_pcm16(self, text: str) -> np.ndarray:
         """16-bit samples exactly as espeak-ng makes them (e2a-speak writes these
         to FLAC without a float round trip)."""
+        if not text:      # the program writes nothing at all for it: no audio
+            return np.zeros(0, dtype=np.int16)
         if not text.isascii():
             try:
                 text.encode("utf-8")

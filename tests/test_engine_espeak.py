@@ -308,3 +308,18 @@ def test_a_lone_surrogate_is_an_engine_error_in_both_modes(engine, monkeypatch):
             assert v.synthesize_pcm16("Still fine \U0001F600.").size > 1000
         finally:
             v.close()
+
+
+def test_empty_text_is_no_audio_in_both_modes(engine, monkeypatch):
+    """The program writes nothing at all for empty input (not even a WAV header),
+    and libespeak-ng made 154 samples of silence: the two modes must agree, and
+    'did not write a WAV stream' is no answer to an empty string."""
+    for mode in ("", "program"):
+        monkeypatch.setenv("E2A_ESPEAK", mode)
+        v = engine.load_voice(language="en")
+        try:
+            got = v.synthesize_pcm16("")
+            assert got.dtype == np.int16 and got.size == 0, mode
+            assert v.synthesize("").size == 0
+        finally:
+            v.close()
