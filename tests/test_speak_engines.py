@@ -356,7 +356,10 @@ def test_ctrl_c_to_the_process_group_ends_cleanly(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "e2a_speak", "-w", str(wd), "-e", "espeak-ng",
                              "-j", "3"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT,
-                            start_new_session=True)
+                            start_new_session=True,
+                            # a shell's background job ignores SIGINT, and so would
+                            # e2a-speak: give it the terminal's default
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     proc.stdin.write(stdin)
     proc.stdin.close()
     start = time.monotonic()
