@@ -255,9 +255,12 @@ def test_an_interrupted_exchange_never_hands_one_sentence_the_audio_of_another(e
 
 
 @needs_lib
-def test_a_helper_killed_mid_book_warns_once_and_the_audio_stays_the_same(engine, capsys):
+def test_a_helper_killed_mid_book_warns_once_and_the_audio_stays_the_same(engine, capsys,
+                                                                          monkeypatch):
     import os
     import signal
+    from e2a_common import console
+    monkeypatch.setattr(console, "_quiet", False)   # another test may have run a CLI with -q
     v = engine.load_voice(language="en")
     try:
         texts = [f"Sentence {i} of a book." for i in range(4)]
