@@ -2,15 +2,30 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import IO, Iterable, Iterator
 
 from .errors import RecordError
 
+# a JSON escape of a surrogate code point (paired or lone): only then can a
+# parsed string hold a lone surrogate, which no UTF-8 text can carry
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(obj) -> str | None:
+    """The first lone surrogate in any string of ``obj`` (keys too), or None."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        return None
+    except UnicodeEncodeError as exc:
+        return exc.object[exc.start:exc.end]
+
 
 def read_records(stream: IO | None = None, source: str = "<stdin>") -> Iterator[dict]:
     """Yield one dict per non-blank line, lazily. A bad line (not UTF-8, not
-    JSON, nested too deep, not an object, no ``kind``) raises RecordError naming
+    JSON, nested too deep, not an object, a lone surrogate such as ``"\\ud800"``
+    in a string, no ``kind``) raises RecordError naming
     the source and line number. ``stream`` may be text or binary; stdin is read
     as bytes and decoded strictly, so no bad byte is silently replaced."""
     stream = sys.stdin.buffer if stream is None else stream
@@ -44,6 +59,11 @@ def read_records(stream: IO | None = None, source: str = "<stdin>") -> Iterator[
                               line=lineno) from None
         if not isinstance(obj, dict):
             raise RecordError("a record must be a JSON object", source=source, line=lineno)
+        if _SURROGATE_ESCAPE.search(line):
+            bad = _lone_surrogate(obj)
+            if bad is not None:
+                raise RecordError(f"a string holds a lone surrogate \\u{ord(bad[0]):04x} "
+                                  f"(not Unicode text)", source=source, line=lineno)
         if not isinstance(obj.get("kind"), str):
             raise RecordError("record has no \"kind\" field", source=source, line=lineno)
         obj.setdefault("_line", lineno)

@@ -361,8 +361,11 @@ def _emit_head(pending: deque, spoken) -> Iterator[dict]:
     else:
         try:
             info = val.result()
-        except EngineError:
-            raise
+        except EngineError as exc:
+            where = f"sentence {rec.get('id', '?')}"
+            if str(exc).startswith(where):
+                raise
+            raise EngineError(f"{where}: {exc}") from exc
         except Exception as exc:
             raise EngineError(f"sentence {rec.get('id', '?')}: synthesis failed: "
                               f"{type(exc).__name__}: {exc}") from exc

@@ -22,6 +22,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from e2a_common import Engine, EngineError, Voice, VoiceInfo, hookimpl
+from e2a_common.console import warn
 
 PROGRAM = "espeak-ng"
 SETTINGS = {"speed": 175, "pitch": 50, "amplitude": 100, "word_gap": 0}
@@ -181,16 +183,28 @@ class EspeakVoice(Voice):
     def synthesize_pcm16(self, text: str) -> np.ndarray:
         """16-bit samples exactly as espeak-ng makes them (e2a-speak writes these
         to FLAC without a float round trip)."""
+        if not text:      # the program writes nothing at all for it: no audio
+            return np.zeros(0, dtype=np.int16)
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise EngineError(f"espeak-ng: the text holds a lone surrogate "
+                                  f"\\u{ord(text[exc.start]):04x} (not Unicode text)") from None
         with self._lock:
             helper = self._get_helper()
             if helper is not None:
                 try:
                     return helper.speak(text)
-                except EngineError:
-                    # the program says what is wrong, or speaks it: same audio either way
+                except _SentenceFailed:
+                    pass      # this sentence only (espeak crashed on it): the helper goes on
+                except EngineError as exc:
                     self._helper_failed = True
                     self._helper = None
                     helper.close()
+                    warn(f"{exc}; espeak-ng voice {self.voice_arg} goes on with the espeak-ng "
+                         f"program (the same audio, slower)")
+        # the program says what is wrong, or speaks it: the same audio either way
         return self._run_program(text)
 
     def _get_helper(self) -> "_Helper | None":
@@ -208,6 +222,12 @@ class EspeakVoice(Voice):
                "--stdin", "--stdout"]
         res = subprocess.run(cmd, input=text.replace("\0", " ").encode("utf-8"),
                              capture_output=True)
+        if res.returncode < 0:
+            try:
+                how = signal.Signals(-res.returncode).name
+            except ValueError:
+                how = f"signal {-res.returncode}"
+            raise EngineError(f"espeak-ng crashed ({how}) on this text")
         if res.returncode != 0:
             msg = res.stderr.decode("utf-8", "replace").strip().splitlines()
             raise EngineError(f"espeak-ng failed (exit {res.returncode}): "
@@ -244,6 +264,10 @@ def library_path() -> str | None:
     return ctypes.util.find_library("espeak-ng")
 
 
+class _SentenceFailed(EngineError):
+    """The helper's child failed on one sentence; the helper itself is fine."""
+
+
 class _Helper:
     """One espeak_zygote.py process for one voice (see the module doc)."""
 
@@ -278,11 +302,19 @@ class _Helper:
             head = self.proc.stdout.read(5)
             if len(head) != 5:
                 raise EOFError
-            body = self.proc.stdout.read(struct.unpack("<I", head[1:])[0])
-        except (OSError, EOFError, struct.error):
+            size = struct.unpack("<I", head[1:])[0]
+            body = self.proc.stdout.read(size)
+            if len(body) != size:     # died while answering: never a cut sentence
+                raise EOFError
+        except (OSError, ValueError, EOFError, struct.error):
             raise EngineError("the espeak-ng helper process died") from None
+        except BaseException:
+            # interrupted between question and answer (Ctrl-C in this thread): the
+            # next reply would belong to this sentence, so never ask this helper again
+            self.close()
+            raise
         if head[:1] == b"E":
-            raise EngineError(f"espeak-ng failed: {body.decode('utf-8', 'replace')}")
+            raise _SentenceFailed(f"espeak-ng failed: {body.decode('utf-8', 'replace')}")
         body = body[: len(body) - len(body) % 2]
         return np.frombuffer(body, dtype="<i2")
 

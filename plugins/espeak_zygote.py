@@ -21,6 +21,7 @@ EOF on stdin ends the helper.
 """
 import ctypes
 import os
+import signal
 import struct
 import sys
 
@@ -48,6 +49,10 @@ def write_all(fd, data):
 
 
 def main():
+    # Ctrl-C reaches the whole foreground group: the parent handles it and closes
+    # our stdin, so the sentence in hand is finished and its reply never cut
+    # (the forked children inherit this)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     libpath, voice = sys.argv[1], sys.argv[2]
     rate, volume, pitch, wordgap = (int(x) for x in sys.argv[3:7])
     out = sys.stdout.fileno()

@@ -216,3 +216,28 @@ def test_write_flac_keeps_16_bit_samples_exactly_and_scales_floats(tmp_path):
     b, _ = sf.read(tmp_path / "b.flac")
     assert b.shape == (100,) and np.allclose(b, 0.5, atol=1e-4)
     assert write_flac(tmp_path / "c.flac", np.zeros(0, dtype=np.int16), 8000).frames == 1
+
+
+@pytest.mark.parametrize("line", [r'{"kind":"sentence","text":"a \ud800 b"}',
+                                  r'{"kind":"sentence","text":"end \uDFFF"}',
+                                  r'{"kind":"x","meta":{"k":["\udc00"]}}',
+                                  r'{"kind":"x","\ud83d":1}'])
+def test_a_lone_surrogate_escape_is_a_record_error_not_a_traceback_later(line):
+    """JSON may escape a lone surrogate (\\ud800) that no UTF-8 can hold: Python
+    parses it, then hashing or writing the record crashes with a traceback in
+    whichever stage touches it (e2a-speak's cache key, e2a-split's output)."""
+    with pytest.raises(RecordError) as ei:
+        list(read_records(io.StringIO('{"kind":"ok"}\n' + line + "\n")))
+    assert "<stdin>:2" in str(ei.value) and "surrogate" in str(ei.value)
+    # a proper pair is one character, and an escaped backslash is not an escape
+    fine = r'{"kind":"s","text":"\ud83d\ude00 and \\ud800"}'
+    assert [r["text"] for r in read_records(io.StringIO(fine))] == ["\U0001F600 and \\ud800"]
+
+
+def test_e2a_speak_refuses_a_lone_surrogate_in_one_line(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "e2a_speak", "--workdir", str(tmp_path),
+                        "-e", "espeak-ng"],
+                       input=b'{"kind":"sentence","id":"s1","chapter":1,"text":"a \\ud800 b"}\n',
+                       capture_output=True)
+    assert p.returncode == 1 and p.stdout == b""
+    assert p.stderr.count(b"\n") == 1 and b"<stdin>:1:" in p.stderr and b"surrogate" in p.stderr

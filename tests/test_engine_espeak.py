@@ -163,3 +163,166 @@ def test_program_mode_by_environment(engine, monkeypatch):
     assert v.mode == "program"
     assert v.synthesize_pcm16("Plain program.").size > 1000
     v.close()
+
+
+@needs_lib
+def test_a_helper_that_dies_while_it_answers_never_gives_cut_audio(engine):
+    """A helper killed (OOM killer, kill -9, Ctrl-C) while it writes a reply leaves
+    fewer bytes than its header announced: that is a dead helper, never a shorter
+    sentence (a cut FLAC under a final name would be reused on every resume)."""
+    import subprocess
+    import sys
+    v = engine.load_voice(language="en")
+    try:
+        text = "This sentence must come out whole."
+        whole = v._run_program(text)
+        # a stand-in helper: announces 100000 bytes of audio, sends 1000, dies
+        fake = ("import sys, struct; sys.stdin.buffer.read(4); "
+                "sys.stdout.buffer.write(b'A' + struct.pack('<I', 100000) + bytes(1000))")
+        helper = espeak._Helper.__new__(espeak._Helper)
+        helper.proc = subprocess.Popen([sys.executable, "-c", fake], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE)
+        with pytest.raises(EngineError, match="helper"):
+            helper.speak(text)
+        helper.close()
+        helper.proc = subprocess.Popen([sys.executable, "-c", fake], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE)
+        with v._lock:
+            v._helper = helper
+        got = v.synthesize_pcm16(text)          # the program speaks it, whole
+        assert np.array_equal(got, whole) and v.mode == "program"
+    finally:
+        v.close()
+
+
+@needs_lib
+def test_a_sentence_that_crashes_espeak_keeps_library_mode(engine):
+    """espeak-ng 1.51 crashes (SIGSEGV) on a long [[phoneme]] string. Library and
+    program must agree on such a sentence (same error, or same audio), and the
+    sentences after it are still spoken by the helper: one bad sentence must not
+    turn the rest of the book over to the (twice as costly) program."""
+    v = engine.load_voice(language="en")
+    try:
+        assert v.mode == "library"
+        bad = "[[" + "a" * 1000 + "]]"
+        results = []
+        for fn in (v._run_program, v.synthesize_pcm16):
+            try:
+                results.append(fn(bad))
+            except EngineError as exc:
+                results.append(str(exc))
+        if isinstance(results[0], str):
+            assert results[1] == results[0]
+        else:
+            assert np.array_equal(results[0], results[1])
+        assert v.mode == "library"
+        helper = v._helper
+        ok = v.synthesize_pcm16("And on we go.")
+        assert v._helper is helper and np.array_equal(ok, v._run_program("And on we go."))
+    finally:
+        v.close()
+
+
+@needs_lib
+def test_an_interrupted_exchange_never_hands_one_sentence_the_audio_of_another(engine):
+    """Ctrl-C (KeyboardInterrupt) between sending a sentence and reading its audio:
+    a caller that goes on (inline synthesis in a GUI or a notebook) must get the
+    audio of its next sentence, not the late reply to the interrupted one."""
+    v = engine.load_voice(language="en")
+    try:
+        v.synthesize_pcm16("Warm up.")
+        real = v._helper.proc.stdout
+
+        class InterruptOnce:
+            fired = False
+
+            def read(self, n):
+                if not self.fired:
+                    self.fired = True
+                    raise KeyboardInterrupt
+                return real.read(n)
+
+            def close(self):
+                real.close()
+
+        v._helper.proc.stdout = InterruptOnce()
+        with pytest.raises(KeyboardInterrupt):
+            v.synthesize_pcm16("The interrupted sentence, which is rather long, is this one.")
+        nxt = v.synthesize_pcm16("Next.")
+        assert np.array_equal(nxt, v._run_program("Next."))
+    finally:
+        v.close()
+
+
+@needs_lib
+def test_a_helper_killed_mid_book_warns_once_and_the_audio_stays_the_same(engine, capsys,
+                                                                          monkeypatch):
+    import os
+    import signal
+    from e2a_common import console
+    monkeypatch.setattr(console, "_quiet", False)   # another test may have run a CLI with -q
+    v = engine.load_voice(language="en")
+    try:
+        texts = [f"Sentence {i} of a book." for i in range(4)]
+        before = [v.synthesize_pcm16(t) for t in texts]
+        os.kill(v._helper.proc.pid, signal.SIGKILL)
+        after = [v.synthesize_pcm16(t) for t in texts]
+        assert all(np.array_equal(a, b) for a, b in zip(before, after))
+        err = capsys.readouterr().err
+        assert err.count("warning:") == 1 and "helper process died" in err, err
+        assert "espeak-ng program" in err and v.mode == "program"
+    finally:
+        v.close()
+
+
+@needs_lib
+def test_ctrl_c_is_for_the_parent_not_the_helper(engine, capsys):
+    """Ctrl-C in a terminal sends SIGINT to every process of the foreground group,
+    helpers and their forked children included. The parent handles it (as the
+    worker processes leave it to the parent); a helper killed by it would turn
+    the in-flight sentences over to the program with a misleading warning."""
+    import os
+    import signal
+    import time
+    v = engine.load_voice(language="en")
+    try:
+        first = v.synthesize_pcm16("Before the interrupt.")
+        helper = v._helper
+        os.kill(helper.proc.pid, signal.SIGINT)
+        time.sleep(0.3)
+        assert helper.proc.poll() is None
+        assert np.array_equal(v.synthesize_pcm16("Before the interrupt."), first)
+        assert v._helper is helper and "warning" not in capsys.readouterr().err
+    finally:
+        v.close()
+
+
+def test_a_lone_surrogate_is_an_engine_error_in_both_modes(engine, monkeypatch):
+    """Library callers (the GUI, scripts) may hand over any str; one that no UTF-8
+    can carry is a clear EngineError, not a UnicodeEncodeError from deep inside."""
+    for mode in ("", "program"):
+        monkeypatch.setenv("E2A_ESPEAK", mode)
+        v = engine.load_voice(language="en")
+        try:
+            with pytest.raises(EngineError, match=r"lone surrogate \\ud800"):
+                v.synthesize_pcm16("Hello \ud800 there.")
+            with pytest.raises(EngineError, match="lone surrogate"):
+                v.synthesize("x\udfff")
+            assert v.synthesize_pcm16("Still fine \U0001F600.").size > 1000
+        finally:
+            v.close()
+
+
+def test_empty_text_is_no_audio_in_both_modes(engine, monkeypatch):
+    """The program writes nothing at all for empty input (not even a WAV header),
+    and libespeak-ng made 154 samples of silence: the two modes must agree, and
+    'did not write a WAV stream' is no answer to an empty string."""
+    for mode in ("", "program"):
+        monkeypatch.setenv("E2A_ESPEAK", mode)
+        v = engine.load_voice(language="en")
+        try:
+            got = v.synthesize_pcm16("")
+            assert got.dtype == np.int16 and got.size == 0, mode
+            assert v.synthesize("").size == 0
+        finally:
+            v.close()
