@@ -3,6 +3,7 @@
 #   run:    docker compose run --rm e2a pipeline ebooks/book.epub
 #           docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/app" e2a pipeline book.epub
 #   GUI:    docker compose up            (default command: web interface on port 7860)
+#   GPU:    docker compose -f docker-compose.yml -f docker-compose.gpu.yml run --rm e2a pipeline book.epub --gpu
 #   ebook2audiobook style: e2a --headless --ebook book.epub ...  runs  e2a pipeline book.epub ...
 #
 # Any uid/gid works at run time (--user UID:GID, compose `user:`): nothing needs a
@@ -28,12 +29,17 @@ ENV VIRTUAL_ENV=/opt/venv \
     GRADIO_ANALYTICS_ENABLED=False
 
 # 2. Python dependencies, read from pyproject.toml (one list, no drift); this layer
-#    is rebuilt only when pyproject.toml changes.
+#    is rebuilt only when pyproject.toml changes. Build args (docker-compose.gpu.yml
+#    sets them): E2A_EXTRAS=coqui adds Coqui TTS (torch from PyPI: CUDA on Linux);
+#    E2A_GPU=1 swaps onnxruntime for onnxruntime-gpu so Piper can use --gpu.
+ARG E2A_EXTRAS=""
+ARG E2A_GPU=0
 COPY pyproject.toml /src/pyproject.toml
 RUN python3 -m venv /opt/venv \
  && pip install --upgrade pip "setuptools>=68" wheel \
- && python3 -c "import tomllib; print('\n'.join(tomllib.load(open('/src/pyproject.toml','rb'))['project']['dependencies']))" > /tmp/requirements.txt \
- && pip install -r /tmp/requirements.txt && rm /tmp/requirements.txt
+ && python3 -c "import os, tomllib; p = tomllib.load(open('/src/pyproject.toml', 'rb'))['project']; extras = [e for e in os.environ.get('E2A_EXTRAS', '').split(',') if e]; print('\n'.join(p['dependencies'] + [d for e in extras for d in p['optional-dependencies'][e]]))" > /tmp/requirements.txt \
+ && pip install -r /tmp/requirements.txt && rm /tmp/requirements.txt \
+ && if [ "$E2A_GPU" = 1 ]; then pip uninstall -y onnxruntime && pip install "onnxruntime-gpu[cuda,cudnn]==1.31.1"; fi
 
 # 3. Default non-root user (the host can choose another with --user / compose `user:`).
 ARG UID=1000

@@ -56,10 +56,14 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
 
 def write_flac(final: str | Path, samples: np.ndarray, sample_rate: int) -> AudioInfo:
     """Write mono samples as 16-bit FLAC under a temporary name, then rename it to
-    ``final``. Empty audio becomes one silent frame (FLAC cannot hold zero)."""
-    samples = as_mono_float32(samples)
+    ``final``. Empty audio becomes one silent frame (FLAC cannot hold zero).
+    1-D int16 samples are written exactly; anything else goes through
+    ``as_mono_float32``."""
+    samples = np.asarray(samples)
+    if not (samples.ndim == 1 and samples.dtype == np.int16):
+        samples = as_mono_float32(samples)
     if samples.size == 0:
-        samples = np.zeros(1, dtype=np.float32)
+        samples = np.zeros(1, dtype=samples.dtype)
     with atomic_path(final) as tmp:
         sf.write(str(tmp), samples, int(sample_rate), subtype=FLAC_SUBTYPE, format="FLAC")
     return AudioInfo(frames=int(samples.size), sample_rate=int(sample_rate))

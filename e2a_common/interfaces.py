@@ -73,7 +73,11 @@ class Voice:
     batch_size: int = 1
 
     def synthesize(self, text: str) -> np.ndarray:
-        """Return mono float32 samples in [-1, 1] at ``sample_rate``."""
+        """Return mono float32 samples in [-1, 1] at ``sample_rate``.
+
+        A voice that makes 16-bit PCM natively may also offer
+        ``synthesize_pcm16(text) -> int16 array``; e2a-speak then writes those
+        samples to FLAC as they are (espeak-ng does)."""
         raise NotImplementedError
 
     def synthesize_batch(self, texts: list[str]) -> list[np.ndarray]:

@@ -106,6 +106,10 @@ class Job:
 def render(voice, job: Job, voice_rate: int, out_rate: int) -> AudioInfo:
     """Synthesize one sentence and write its FLAC atomically."""
     text = job.text
+    pcm16 = getattr(voice, "synthesize_pcm16", None)
+    if text.strip() and pcm16 is not None and voice_rate == out_rate:
+        # the engine's own 16-bit samples go to FLAC as they are: no float round trip
+        return write_flac(job.final, pcm16(text), out_rate)
     if text.strip():
         samples = as_mono_float32(voice.synthesize(text))
     else:  # engines crash on empty text; a blank sentence is a moment of silence

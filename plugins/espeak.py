@@ -1,17 +1,32 @@
 """espeak-ng: every language it has (~130), robotic but tiny and very fast.
 
-The offline default for a language with no neural voice installed. Runs the
-``espeak-ng`` program (Debian package ``espeak-ng``) once per sentence, text on
-stdin, WAV on stdout. Voices: a language code (``fr``, ``fr-be``, ``en-gb``) or an
-espeak voice file (``roa/fr``), optionally with a variant (``fr+f3``).
+The offline default for a language with no neural voice installed. Voices: a
+language code (``fr``, ``fr-be``, ``en-gb``) or an espeak voice file (``roa/fr``),
+optionally with a variant (``fr+f3``).
+
+Two ways to run it, giving the same audio sample for sample:
+
+- **library** (default when ``libespeak-ng`` loads): a small helper process
+  (plugins/espeak_zygote.py) loads the library and the voice once and forks a
+  child per sentence, so every sentence starts from the same pristine state
+  (libespeak-ng's wave generator keeps state between calls; a fork does not) —
+  about twice as fast as starting the program per sentence;
+- **program**: the ``espeak-ng`` program once per sentence, text on stdin, WAV on
+  stdout. Used when the library cannot be loaded, when its version differs from
+  the program's, or when ``E2A_ESPEAK=program``.
 """
 from __future__ import annotations
 
+import ctypes.util
 import functools
+import os
 import re
 import shutil
 import struct
 import subprocess
+import sys
+import threading
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +118,8 @@ def find_voice(spec: str | None, language: str | None) -> tuple[EspeakVoiceEntry
 
 def parse_wav(data: bytes) -> tuple[np.ndarray, int]:
     """espeak-ng writes a streaming WAV whose sizes are placeholders: read the
-    fmt chunk, then take everything after the data header as 16-bit PCM."""
+    fmt chunk, then take everything after the data header as 16-bit PCM.
+    Returns int16 samples (mono) and the rate."""
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise EngineError("espeak-ng did not write a WAV stream")
     pos, rate, channels = 12, None, 1
@@ -117,9 +133,9 @@ def parse_wav(data: bytes) -> tuple[np.ndarray, int]:
         if cid == b"data":
             pcm = data[pos + 8:]
             pcm = pcm[: len(pcm) - len(pcm) % (2 * channels)]
-            samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+            samples = np.frombuffer(pcm, dtype="<i2")
             if channels > 1:
-                samples = samples.reshape(-1, channels).mean(axis=1)
+                samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
             if rate is None:
                 raise EngineError("espeak-ng WAV has no fmt chunk")
             return samples, int(rate)
@@ -155,13 +171,43 @@ class EspeakVoice(Voice):
         self.spec = self.voice_arg
         self.settings = {**resolved, "sample_rate": self.sample_rate}
         self._prog = _program()
+        self._lock = threading.Lock()
+        self._helper: _Helper | None = None
+        self._helper_failed = False
 
     def synthesize(self, text: str) -> np.ndarray:
+        return self.synthesize_pcm16(text).astype(np.float32) / 32768.0
+
+    def synthesize_pcm16(self, text: str) -> np.ndarray:
+        """16-bit samples exactly as espeak-ng makes them (e2a-speak writes these
+        to FLAC without a float round trip)."""
+        with self._lock:
+            helper = self._get_helper()
+            if helper is not None:
+                try:
+                    return helper.speak(text)
+                except EngineError:
+                    # the program says what is wrong, or speaks it: same audio either way
+                    self._helper_failed = True
+                    self._helper = None
+                    helper.close()
+        return self._run_program(text)
+
+    def _get_helper(self) -> "_Helper | None":
+        if self._helper is None and not self._helper_failed:
+            try:
+                self._helper = _Helper(self)
+            except EngineError:
+                self._helper_failed = True
+        return self._helper
+
+    def _run_program(self, text: str) -> np.ndarray:
         s = self.settings
         cmd = [self._prog, "-v", self.voice_arg, "-s", str(s["speed"]), "-p", str(s["pitch"]),
                "-a", str(s["amplitude"]), "-g", str(s["word_gap"]), "-b", "1", "-z",
                "--stdin", "--stdout"]
-        res = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True)
+        res = subprocess.run(cmd, input=text.replace("\0", " ").encode("utf-8"),
+                             capture_output=True)
         if res.returncode != 0:
             msg = res.stderr.decode("utf-8", "replace").strip().splitlines()
             raise EngineError(f"espeak-ng failed (exit {res.returncode}): "
@@ -169,8 +215,88 @@ class EspeakVoice(Voice):
         samples, rate = parse_wav(res.stdout)
         if rate != self.sample_rate:
             from e2a_common.audio import resample
-            samples = resample(samples, rate, self.sample_rate)
+            floats = resample(samples.astype(np.float32) / 32768.0, rate, self.sample_rate)
+            samples = np.round(floats * 32767).astype(np.int16)
         return samples
+
+    @property
+    def mode(self) -> str:
+        """'library' or 'program': how the sentences are spoken (see the module doc)."""
+        with self._lock:
+            return "library" if self._get_helper() is not None else "program"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._helper is not None:
+                self._helper.close()
+                self._helper = None
+
+
+@functools.lru_cache(maxsize=1)
+def library_path() -> str | None:
+    """libespeak-ng's file, or None (then only the program is used)."""
+    for name in ("libespeak-ng.so.1", "libespeak-ng.1.dylib"):
+        try:
+            ctypes.CDLL(name)
+            return name
+        except OSError:
+            continue
+    return ctypes.util.find_library("espeak-ng")
+
+
+class _Helper:
+    """One espeak_zygote.py process for one voice (see the module doc)."""
+
+    def __init__(self, voice: EspeakVoice):
+        if os.environ.get("E2A_ESPEAK", "").lower() == "program" or not hasattr(os, "fork"):
+            raise EngineError("library mode off")
+        lib = library_path()
+        if not lib:
+            raise EngineError("libespeak-ng not found")
+        s = voice.settings
+        script = Path(__file__).with_name("espeak_zygote.py")
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(script), lib, voice.voice_arg, str(s["speed"]),
+                 str(s["amplitude"]), str(s["pitch"]), str(s["word_gap"])],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                close_fds=True)
+        except OSError as exc:
+            raise EngineError(f"cannot start the espeak-ng helper: {exc}") from None
+        line = self.proc.stdout.readline().decode("utf-8", "replace").split()
+        # the library must be the program's version, or the cache key would lie
+        if len(line) < 3 or line[0] != "READY" or int(line[1]) != voice.sample_rate or \
+                line[2] != version():
+            self.close()
+            raise EngineError(f"espeak-ng helper not usable: {' '.join(line) or 'no answer'}")
+
+    def speak(self, text: str) -> np.ndarray:
+        data = text.encode("utf-8")
+        try:
+            self.proc.stdin.write(struct.pack("<I", len(data)) + data)
+            self.proc.stdin.flush()
+            head = self.proc.stdout.read(5)
+            if len(head) != 5:
+                raise EOFError
+            body = self.proc.stdout.read(struct.unpack("<I", head[1:])[0])
+        except (OSError, EOFError, struct.error):
+            raise EngineError("the espeak-ng helper process died") from None
+        if head[:1] == b"E":
+            raise EngineError(f"espeak-ng failed: {body.decode('utf-8', 'replace')}")
+        body = body[: len(body) - len(body) % 2]
+        return np.frombuffer(body, dtype="<i2")
+
+    def close(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 class EspeakEngine(Engine):
@@ -180,10 +306,12 @@ class EspeakEngine(Engine):
     supports_gpu = False
     supports_batch = False
     sample_rate = 22050
-    parallel = "thread"       # each sentence is its own espeak-ng process
+    parallel = "thread"       # the work is in a helper process (or program) per worker
 
     def default_workers(self, cores: int) -> int:
-        return cores          # measured by bench/speak: see docs/engines.md
+        # a worker waits on its helper, then encodes the FLAC while the helper idles:
+        # one more worker than cores keeps every core busy (bench/speak, docs/engines.md)
+        return cores + 1
 
     @property
     def languages(self) -> tuple[str, ...]:  # type: ignore[override]

@@ -12,10 +12,12 @@ be resolved (identity, settings, sample rate) without loading the model.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -277,15 +279,25 @@ class PiperVoiceWrapper(Voice):
                          "CPUExecutionProvider"]
         else:
             providers = ["CPUExecutionProvider"]
-        try:
-            session = onnxruntime.InferenceSession(str(self.model), sess_options=opts,
-                                                   providers=providers)
-        except Exception as exc:  # onnxruntime raises its own exception types
-            raise InputError(f"cannot load Piper voice: {str(exc).splitlines()[0]}",
-                             path=self.model) from None
+        # with --gpu, onnxruntime's own complaints (several coloured lines on fd 2) are
+        # caught and the reason goes into e2a's one-line error instead
+        with (_captured_fd2() if self.gpu else contextlib.nullcontext()) as captured:
+            if self.gpu and hasattr(onnxruntime, "preload_dlls"):
+                try:   # CUDA/cuDNN from the nvidia-* wheels (onnxruntime-gpu[cuda,cudnn])
+                    onnxruntime.preload_dlls()
+                except Exception:  # noqa: BLE001 - then the session says what is missing
+                    pass
+            try:
+                session = onnxruntime.InferenceSession(str(self.model), sess_options=opts,
+                                                       providers=providers)
+            except Exception as exc:  # onnxruntime raises its own exception types
+                raise InputError(f"cannot load Piper voice: {str(exc).splitlines()[0]}",
+                                 path=self.model) from None
         if self.gpu and "CUDAExecutionProvider" not in session.get_providers():
-            raise EngineError("--gpu: onnxruntime could not use CUDA for the Piper voice "
-                              "(no GPU, or CUDA/cuDNN libraries missing)")
+            raise EngineError("--gpu: onnxruntime could not use CUDA for the Piper voice ("
+                              + (cuda_failure_reason(captured.text if captured else "")
+                                 or "no GPU, or CUDA/cuDNN libraries missing")
+                              + "); drop --gpu, or see docs/engines.md#gpu")
         self._voice = PiperVoice(config=self._config, session=session)
         return self._voice
 
@@ -409,6 +421,47 @@ class PiperEngine(Engine):
             out.append(VoiceInfo(engine=self.name, name=name, language=lang, installed=True,
                                  description=str(model)))
         return out
+
+
+class _Captured:
+    text = ""
+
+
+@contextlib.contextmanager
+def _captured_fd2():
+    """Send what native code writes to fd 2 into a file for the duration."""
+    import tempfile
+
+    cap = _Captured()
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield cap
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield cap
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            cap.text = tmp.read(65536).decode("utf-8", "replace")
+
+
+def cuda_failure_reason(log: str) -> str:
+    """The useful part of onnxruntime's log when the CUDA provider did not load:
+    the missing library, and the CUDA/cuDNN versions it needs."""
+    log = re.sub(r"\x1b\[[0-9;]*m", "", log)
+    parts = []
+    m = re.search(r"with error: ([^\n]+?)(?:\s*$|\n)", log, re.M)
+    if m:
+        parts.append(m.group(1).strip())
+    m = re.search(r"Require (cuDNN [^ ]+ and CUDA [^ .]+(?:\.\*)?)", log)
+    if m:
+        parts.append("onnxruntime needs " + m.group(1))
+    return "; ".join(parts)
 
 
 def check_gpu() -> None:

@@ -36,3 +36,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q -e ".[$EXTRAS]"
   touch "$stamp"
 fi
+
+# Optional: E2A_GPU=1 swaps onnxruntime for onnxruntime-gpu with its CUDA/cuDNN
+# wheels, so `--gpu` runs Piper on an NVIDIA GPU (piper-tts asks for plain
+# onnxruntime; both provide the same module, so one must go). Coqui on a GPU
+# needs only E2A_EXTRAS=coqui: torch from PyPI is a CUDA build on Linux.
+ORT_GPU=${E2A_ORT_GPU:-onnxruntime-gpu[cuda,cudnn]==1.31.1}
+if [ "${E2A_GPU:-0}" = 1 ] && ! "$VENV/bin/python" -m pip show -q onnxruntime-gpu >/dev/null 2>&1; then
+  echo "setup: E2A_GPU=1: replacing onnxruntime by $ORT_GPU" >&2
+  "$VENV/bin/python" -m pip uninstall -q -y onnxruntime
+  "$VENV/bin/python" -m pip install -q "$ORT_GPU"
+fi

@@ -199,3 +199,20 @@ def test_cli_error_for_a_file_name_with_a_newline_is_one_line(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert "new\\nline_bad.epub" in proc.stderr
+
+
+def test_write_flac_keeps_16_bit_samples_exactly_and_scales_floats(tmp_path):
+    import numpy as np
+    import soundfile as sf
+    from e2a_common.audio import verify_flac, write_flac
+
+    pcm = np.array([0, 1, -1, 32767, -32768, 1234, -4321] * 50, dtype=np.int16)
+    info = write_flac(tmp_path / "a.flac", pcm, 22050)
+    assert info.frames == pcm.size and verify_flac(tmp_path / "a.flac") == info
+    back, rate = sf.read(tmp_path / "a.flac", dtype="int16")
+    assert rate == 22050 and np.array_equal(back, pcm)
+    # floats (and 2-D, and empty) still go through the float path
+    write_flac(tmp_path / "b.flac", np.full((100, 2), 0.5, dtype=np.float64), 16000)
+    b, _ = sf.read(tmp_path / "b.flac")
+    assert b.shape == (100,) and np.allclose(b, 0.5, atol=1e-4)
+    assert write_flac(tmp_path / "c.flac", np.zeros(0, dtype=np.int16), 8000).frames == 1

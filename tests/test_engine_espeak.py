@@ -81,3 +81,85 @@ def test_gpu_is_refused(engine):
 def test_parse_wav_rejects_garbage():
     with pytest.raises(EngineError, match="did not write a WAV"):
         espeak.parse_wav(b"not a wav at all")
+
+
+# ------------------------------------------------------------ library mode
+needs_lib = pytest.mark.skipif(espeak.library_path() is None, reason="libespeak-ng not found")
+
+TEXTS = ["Bonjour, je m'appelle Renard. « Drôle » de journée !",
+         "It is a truth universally acknowledged, that a single man must be in want of a wife.",
+         "Say [[h@'loU]] twice.", "Ünïcödé ☃ 123 456.", "A\0B nul inside.", "x"]
+
+
+@needs_lib
+@pytest.mark.parametrize("spec, lang, settings", [
+    (None, "en", {}), ("roa/fr+f3", None, {}),
+    (None, "fr", {"speed": 300, "pitch": 20, "amplitude": 150, "word_gap": 5}), (None, "de", {})])
+def test_library_mode_is_the_program_sample_for_sample(engine, spec, lang, settings):
+    """The helper forks per sentence, so what was spoken before never changes a
+    sentence (libespeak-ng alone carries state from call to call): the same
+    samples as the espeak-ng program, in any order, twice over."""
+    v = engine.load_voice(spec, language=lang, settings=settings)
+    try:
+        assert v.mode == "library"
+        order = TEXTS + TEXTS[::-1]
+        lib = [v.synthesize_pcm16(t) for t in order]
+        prog = [v._run_program(t.replace("\0", " ")) for t in order]
+        for t, a, b in zip(order, lib, prog):
+            assert a.dtype == np.int16 and a.size > 1000, t
+            assert np.array_equal(a, b), t
+        assert np.array_equal(v.synthesize(TEXTS[0]), lib[0].astype(np.float32) / 32768.0)
+    finally:
+        v.close()
+
+
+@needs_lib
+def test_a_dead_helper_falls_back_to_the_program(engine):
+    v = engine.load_voice(language="en")
+    first = v.synthesize_pcm16("The helper is alive.")
+    helper = v._helper
+    helper.proc.kill()
+    helper.proc.wait()
+    again = v.synthesize_pcm16("The helper is alive.")     # no error: the program speaks it
+    assert np.array_equal(first, again) and v.mode == "program"
+    v.close()
+
+
+@needs_lib
+def test_helper_ends_with_its_voice_and_with_its_parent(engine, tmp_path):
+    import subprocess
+    import sys
+    import time
+    v = engine.load_voice(language="en")
+    v.synthesize_pcm16("hello")
+    proc = v._helper.proc
+    v.close()
+    assert proc.poll() is not None
+    # a parent killed outright: the helper sees its input close and leaves
+    code = ("import sys; sys.path.insert(0, '.'); from plugins import espeak; "
+            "v = espeak.EspeakEngine().load_voice(language='en'); v.synthesize_pcm16('hi'); "
+            "print(v._helper.proc.pid, flush=True); import time; time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    pid = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().split(") ")[1][0] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the espeak-ng helper outlived its parent")
+
+
+def test_program_mode_by_environment(engine, monkeypatch):
+    monkeypatch.setenv("E2A_ESPEAK", "program")
+    v = engine.load_voice(language="en")
+    assert v.mode == "program"
+    assert v.synthesize_pcm16("Plain program.").size > 1000
+    v.close()
