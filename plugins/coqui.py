@@ -370,15 +370,15 @@ class CoquiVoice(Voice):
         }
         with _masked_decoder(model):
             outputs = model.inference(x, aux_input=aux)
-        wav = outputs["model_outputs"]               # [B, 1, T_wav]
         y_mask = outputs["y_mask"]                   # [B, 1, T_dec] (after upsampling_z)
         frames = y_mask[:, 0].sum(-1).long().tolist()
         used = min(y_mask.shape[-1], model.max_inference_len or y_mask.shape[-1])
+        wav = outputs["model_outputs"][:, 0].detach().float().cpu().numpy()   # [B, T_wav], one copy
         hop = wav.shape[-1] // used
         out = []
         trim = bool(synth.tts_config.audio.get("do_trim_silence"))
         for row in range(n):
-            w = wav[row, 0, : min(frames[row], used) * hop].detach().cpu().numpy()
+            w = wav[row, : min(frames[row], used) * hop].copy()
             if trim:   # as Synthesizer.tts does
                 w = w[: model.ap.find_endpoint(w)]
             out.append(w)

@@ -379,3 +379,20 @@ def test_cli_batch_size_usage_errors(tmp_path, argv):
     assert "--batch-size" in res.stderr and "Traceback" not in res.stderr
     assert res.stdout == ""
     assert not (tmp_path / "w").exists()
+
+
+@needs_coqui
+def test_pipeline_passes_batch_size_to_speak(tmp_path, sample_book, quiet_vits):
+    """`e2a pipeline --batch-size 3` speaks a chapter in batches (the log says
+    so) and binds it (that batched and unbatched runs share their files is
+    tested on e2a-speak above)."""
+    from helpers import ffprobe, flac_state, run
+
+    env = {"E2A_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    w = tmp_path / "w"
+    r = run(["e2a", "pipeline", sample_book, "--engine", "coqui", "--voice", quiet_vits,
+             "--batch-size", "3", "--chapters", "0", "--workdir", w, "--keep-workdir",
+             "-o", tmp_path / "b.m4b"], env=env)
+    assert "coqui: 3 sentences per batch, one model" in r.stderr
+    assert len(ffprobe(tmp_path / "b.m4b")["chapters"]) == 1
+    assert len(flac_state(w)) > 3
