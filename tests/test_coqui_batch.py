@@ -322,7 +322,7 @@ def test_slow_input_does_not_hold_back_a_partial_batch(tmp_path, coqui, quiet_vi
 
 
 @needs_coqui
-def test_batch_size_choice(coqui, quiet_vits, engines_with_coqui, capsys):
+def test_batch_size_choice(coqui, quiet_vits, engines_with_coqui):
     from e2a_speak import pick_batch_size
 
     v = coqui.CoquiEngine().load_voice(str(quiet_vits))
