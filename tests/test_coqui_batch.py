@@ -135,6 +135,54 @@ def test_batch_with_sdp_off_and_a_resampled_rate(coqui, tmp_path):
 
 
 @needs_coqui
+def test_batch_with_speakers_and_languages(coqui, tmp_path):
+    """A multi-speaker, multilingual VITS (speaker and language embeddings, like
+    YourTTS or VCTK): the speaker id and language id of --set speaker / the
+    language reach every text of the batch."""
+    import torch
+    from TTS.tts.configs.vits_config import VitsArgs, VitsConfig
+    from TTS.tts.models.vits import Vits
+
+    folder = tmp_path / "multi"
+    folder.mkdir()
+    (folder / "speakers.json").write_text(json.dumps({"ann": 0, "bob": 1}))
+    (folder / "language_ids.json").write_text(json.dumps({"en": 0, "fr": 1}))
+    torch.manual_seed(1)
+    args = VitsArgs(hidden_channels=32, hidden_channels_ffn_text_encoder=64,
+                    num_heads_text_encoder=2, num_layers_text_encoder=2,
+                    num_layers_posterior_encoder=2, num_layers_flow=2,
+                    resblock_type_decoder="2", resblock_kernel_sizes_decoder=[3],
+                    resblock_dilation_sizes_decoder=[[1, 3]],
+                    upsample_initial_channel_decoder=32, use_sdp=True, init_discriminator=False,
+                    inference_noise_scale=0.0, inference_noise_scale_dp=0.0,
+                    use_speaker_embedding=True, speaker_embedding_channels=16,
+                    speakers_file=str(folder / "speakers.json"),
+                    use_language_embedding=True, embedded_language_dim=4,
+                    language_ids_file=str(folder / "language_ids.json"))
+    config = VitsConfig(model_args=args, text_cleaner="multilingual_cleaners",
+                        use_phonemes=False, add_blank=True)
+    config.audio.sample_rate = 22050
+    model = Vits(config)
+    torch.save({"model": model.state_dict(), "config": model.config.to_dict()},
+               folder / "model.pth")
+    model.config.save_json(str(folder / "config.json"))
+
+    texts = ["Bonjour.", "Une phrase bien plus longue que la premi\u00e8re, voil\u00e0.",
+             "Trois mots ici."]
+    v = coqui.CoquiEngine().load_voice(str(folder), language="fr", settings={"speaker": "bob"})
+    assert v.multilingual and v.batch_model() is not None
+    alone = [v.synthesize(t) for t in texts]
+    batched = v.synthesize_batch(texts)
+    assert [len(a) for a in batched] == [len(a) for a in alone]
+    for a, b in zip(alone, batched):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-5)
+    # another speaker and language give other audio (the ids really reach the model)
+    other = coqui.CoquiEngine().load_voice(str(folder), language="en",
+                                           settings={"speaker": "ann"}).synthesize_batch(texts)
+    assert any(len(a) != len(b) or np.abs(a - b).max() > 1e-3 for a, b in zip(other, batched))
+
+
+@needs_coqui
 def test_models_that_cannot_batch_speak_one_at_a_time(coqui, voice, tmp_path, monkeypatch):
     # XTTS v2 (autoregressive GPT): declared unbatchable from its config, no weights needed
     wav = speaker_wav(tmp_path)
