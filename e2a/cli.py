@@ -67,6 +67,7 @@ def _books(paths: tuple[str, ...], ebooks_dir: str | None) -> list[Path]:
 @click.option("--voice", help="Voice name or path (default: the engine's default for the language).")
 @click.option("--gpu", is_flag=True, help="Use a CUDA GPU (error if there is none).")
 @click.option("--workers", type=int, help="Synthesis worker processes (default: measured best).")
+@click.option("--batch-size", type=click.IntRange(min=1), metavar="N", help="[speak] Sentences per synthesis call for voices that batch (Coqui VITS); default 8 with --gpu, else 1.")
 @click.option("--force-restart", is_flag=True, help="Discard the session's work and start again.")
 @click.option("--keep-workdir", is_flag=True, help="Keep the workdir after success.")
 @click.option("--keep-front-matter", is_flag=True, help="[extract] Also read title page, imprint, TOC, licence...")
@@ -88,7 +89,7 @@ def _books(paths: tuple[str, ...], ebooks_dir: str | None) -> list[Path]:
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, session, language,
-             engine, voice, gpu, workers, force_restart, keep_workdir, keep_front_matter, notes,
+             engine, voice, gpu, workers, batch_size, force_restart, keep_workdir, keep_front_matter, notes,
              image_alt, chapters, skip_chapters, max_chars, lexicon, settings, speaker_wav, sample_rate,
              pauses, per_chapter, max_part_hours, subtitles, loudness, bitrate, progress, quiet):
     """Convert ebooks to audiobooks: extract, split, speak, bind.
@@ -106,6 +107,9 @@ def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, 
         raise click.UsageError("--workdir takes one book; sessions keep many books apart")
     if engine:
         plugins.get_engine(engine)  # an unknown name is a usage error before any work
+    if batch_size and batch_size > 1 and workers and workers > 1:
+        raise click.UsageError("--batch-size and --workers: batches are spoken by one "
+                               "process holding the model; give only one of them")
     from e2a_extract.book import parse_selection
     for value, name in ((chapters, "--chapters"), (skip_chapters, "--skip-chapters")):
         try:
@@ -128,7 +132,8 @@ def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, 
         output=Path(output) if output else None, output_format=output_format,
         audiobooks_dir=Path(audiobooks_dir) if audiobooks_dir else None,
         workdir=Path(workdir) if workdir else None, session=session, language=language,
-        engine=engine, voice=voice, gpu=gpu, workers=workers, force_restart=force_restart,
+        engine=engine, voice=voice, gpu=gpu, workers=workers, batch_size=batch_size,
+        force_restart=force_restart,
         keep_workdir=keep_workdir, progress=progress,
         extract=extract, split=split, speak=speak, bind=bind,
     )

@@ -39,6 +39,7 @@ class PipelineOptions:
     voice: str | None = None
     gpu: bool = False
     workers: int | None = None
+    batch_size: int | None = None         # sentences per synthesis call (None: 8 with gpu for Coqui VITS)
     force_restart: bool = False
     keep_workdir: bool = False
     progress: bool | None = None          # None: only on a terminal
@@ -294,7 +295,8 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
 
     sp_opts = dict(opts.speak)
     spoken = speak(_read_saved(rec_path), workdir, engine=opts.engine, voice=opts.voice,
-                   language=opts.language, gpu=opts.gpu, workers=opts.workers, **sp_opts)
+                   language=opts.language, gpu=opts.gpu, workers=opts.workers,
+                   batch_size=opts.batch_size, **sp_opts)
 
     # 4. bind (streams as sentences are spoken; writes the output atomically)
     def bind_stage(records: Iterable[dict]) -> Any:

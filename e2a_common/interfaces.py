@@ -68,6 +68,10 @@ class Voice:
     sample_rate: int = 22050
     settings: dict[str, Any] = {}
 
+    # Optional batching: how many texts one synthesize_batch() call takes well
+    # (1 = the voice cannot batch; e2a-speak then calls synthesize()).
+    batch_size: int = 1
+
     def synthesize(self, text: str) -> np.ndarray:
         """Return mono float32 samples in [-1, 1] at ``sample_rate``.
 
@@ -75,6 +79,12 @@ class Voice:
         ``synthesize_pcm16(text) -> int16 array``; e2a-speak then writes those
         samples to FLAC as they are (espeak-ng does)."""
         raise NotImplementedError
+
+    def synthesize_batch(self, texts: list[str]) -> list[np.ndarray]:
+        """One array per text, in order, each what ``synthesize(text)`` returns.
+        Override to speak several texts in one pass (a GPU's speed path); this
+        default speaks them one at a time."""
+        return [self.synthesize(t) for t in texts]
 
     def close(self) -> None:
         pass
@@ -91,7 +101,7 @@ class Engine:
     max_tokens: int | None = None
     phoneme_markup: str | None = None
     supports_gpu: bool = False
-    supports_batch: bool = False
+    supports_batch: bool = False      # some voices have batch_size > 1 (Voice.synthesize_batch)
 
     def load_voice(self, voice: str | None = None, *, language: str | None = None,
                    gpu: bool = False, settings: dict[str, Any] | None = None) -> Voice:

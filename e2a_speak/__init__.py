@@ -228,7 +228,7 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
           voice: str | None = None, language: str | None = None, gpu: bool = False,
           workers: int | None = None, shard: str | tuple[int, int] | None = None,
           progress: bool | None = None, settings: dict[str, Any] | None = None,
-          sample_rate: int | None = None) -> Iterator[dict]:
+          sample_rate: int | None = None, batch_size: int | None = None) -> Iterator[dict]:
     """Turn ``sentence`` records into FLACs and ``spoken`` records (see module doc).
 
     ``engine`` None or "piper" with no ``voice`` falls back to espeak-ng for a
@@ -238,10 +238,14 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
     (only those are emitted). ``progress``: None = on a terminal only.
     ``settings``: engine settings (they go into the cache key).
     ``sample_rate``: resample everything to this rate (default: the voice's).
+    ``batch_size``: sentences per ``Voice.synthesize_batch()`` call, in one
+    process holding the model (None: the voice's ``batch_size`` with ``gpu``,
+    else 1; ignored with a warning for a voice that cannot batch).
     """
     if engine is not None:
         get_engine(engine)        # an unknown name fails before any record is written
     shard_t = parse_shard(shard)
+    check_batch_size(batch_size, workers)
     wd_str = str(workdir)
     wd = ensure(workdir)
     reader = _ReadAhead(records)
@@ -304,7 +308,7 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
                 raise RecordError("sentence record has no chapter number", line=rec.get("_line"))
             if plan is None:
                 plan = make_plan(rec)
-                pool = _make_pool(plan, workers)
+                pool = _make_pool(plan, workers, batch_size)
                 if progress is not False:
                     prog = Progress(reader.sentences, "speak", force=bool(progress))
                 yield plan.audio_record(wd_str)
@@ -424,6 +428,122 @@ class _InlinePool:
         pass
 
 
+def check_batch_size(batch_size: int | None, workers: int | None) -> None:
+    """--batch-size is 1 or more, and batching runs in one process."""
+    if batch_size is None:
+        return
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise EngineError(f"--batch-size {batch_size!r}: expected a whole number, 1 or more")
+    if batch_size > 1 and workers is not None and workers > 1:
+        raise EngineError(f"--batch-size {batch_size} with --workers {workers}: batches are "
+                          "spoken by one process holding the model; give only one of them")
+
+
+def pick_batch_size(plan: SpeakPlan, workers: int | None, batch_size: int | None) -> int:
+    """Sentences per synthesize_batch() call: the one asked for; else, with
+    --gpu and no --workers, the voice's preferred batch_size; else 1. A voice
+    that cannot batch (batch_size 1) speaks one at a time."""
+    preferred = int(getattr(plan.voice, "batch_size", 1) or 1)
+    if batch_size is None:
+        return preferred if plan.gpu and not (workers and workers > 1) else 1
+    if batch_size > 1 and preferred <= 1:
+        warn(f"--batch-size {batch_size}: {plan.engine.name} voice {plan.voice_name} speaks "
+             "one sentence at a time (it cannot batch); ignoring --batch-size")
+        return 1
+    return batch_size
+
+
+class _Given:
+    """A 'voice' that returns audio already made, so render() writes a batch
+    member exactly as it writes a sentence spoken alone."""
+
+    def __init__(self, samples):
+        self.samples = samples
+
+    def synthesize(self, text: str):
+        return self.samples
+
+
+class _BatchFuture:
+    """Resolved when its batch is spoken: result() speaks a partial batch at
+    once; done() does after MAX_WAIT_S (the input is slow)."""
+
+    __slots__ = ("_pool", "_res")
+
+    def __init__(self, pool: "_BatchPool"):
+        self._pool = pool
+        self._res: _Done | None = None
+
+    def done(self) -> bool:
+        if self._res is None:
+            self._pool.flush_if_waiting()
+        return self._res is not None
+
+    def result(self):
+        if self._res is None:
+            self._pool.flush()
+        return self._res.result()
+
+
+class _BatchPool:
+    """Synthesis in this process (one model; with --gpu on one GPU), up to
+    ``window`` sentences per Voice.synthesize_batch() call. Each FLAC is then
+    written by render(), as for a sentence spoken alone. A batch that fails is
+    spoken again one sentence at a time, so an error names its sentence and
+    the others are kept."""
+
+    MAX_WAIT_S = 0.5
+
+    def __init__(self, plan: SpeakPlan, batch_size: int, threads: int | None):
+        self.plan = plan
+        self.window = batch_size
+        self._queue: list[tuple[Job, _BatchFuture]] = []
+        self._since = 0.0
+        self._warned = False
+        self.batches: list[int] = []      # sizes of the synthesize_batch() calls made
+        _set_threads(plan.voice, threads)
+
+    def submit(self, job: Job) -> _BatchFuture:
+        fut = _BatchFuture(self)
+        if not self._queue:
+            self._since = time.monotonic()
+        self._queue.append((job, fut))
+        if len(self._queue) >= self.window:
+            self.flush()
+        return fut
+
+    def flush_if_waiting(self) -> None:
+        if self._queue and time.monotonic() - self._since >= self.MAX_WAIT_S:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self._queue = self._queue, []
+        if not batch:
+            return
+        p = self.plan
+        spoken = [i for i, (job, _) in enumerate(batch) if job.text.strip()]
+        audio: dict[int, Any] = {}
+        if len(spoken) > 1:
+            try:
+                got = list(p.voice.synthesize_batch([batch[i][0].text for i in spoken]))
+                if len(got) != len(spoken):
+                    raise EngineError(f"synthesize_batch returned {len(got)} arrays "
+                                      f"for {len(spoken)} texts")
+                audio = dict(zip(spoken, got))
+                self.batches.append(len(spoken))
+            except Exception as exc:
+                if not self._warned:
+                    warn(f"batch synthesis failed ({type(exc).__name__}: {exc}); "
+                         "speaking that batch one sentence at a time")
+                    self._warned = True
+        for i, (job, fut) in enumerate(batch):
+            voice = _Given(audio[i]) if i in audio else p.voice
+            fut._res = _Done(render, voice, job, p.voice_rate, p.sample_rate)
+
+    def close(self) -> None:
+        self._queue = []
+
+
 def _set_threads(voice, threads: int | None) -> None:
     fn = getattr(voice, "set_threads", None)
     if callable(fn):
@@ -533,7 +653,12 @@ class _ProcessPool:
         self._ex.shutdown(wait=True, cancel_futures=True)
 
 
-def _make_pool(plan: SpeakPlan, workers: int | None):
+def _make_pool(plan: SpeakPlan, workers: int | None, batch_size: int | None = None):
+    batch = pick_batch_size(plan, workers, batch_size)
+    if batch > 1:
+        log(f"{plan.engine.name}: {batch} sentences per batch, one model"
+            f"{' on the GPU' if plan.gpu else ''}")
+        return _BatchPool(plan, batch, None)
     cores = cpu_count()
     n = workers or default_workers(plan.engine, cores)
     if plan.gpu:

@@ -48,6 +48,10 @@ def _settings(ctx, param, values):
 @click.option("--gpu", is_flag=True, help="Use a CUDA GPU; an error when there is none.")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Parallel synthesis workers (default: measured best for the engine).")
+@click.option("--batch-size", "-b", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Sentences per synthesis call, one process holding the model, for "
+                   "voices that batch (Coqui VITS). Default: the voice's (8) with --gpu, "
+                   "else 1.")
 @click.option("--shard", default=None, metavar="I/N", callback=_shard,
               help="Speak only shard I of N (several machines on one shared workdir).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", callback=_settings,
@@ -58,17 +62,20 @@ def _settings(ctx, param, values):
               help="Resample all audio to this rate (default: the voice's).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: only when stderr is a terminal).")
-def main(workdir, engine, voice, language, gpu, workers, shard, settings, speaker_wav,
-         sample_rate, progress):
+def main(workdir, engine, voice, language, gpu, workers, batch_size, shard, settings,
+         speaker_wav, sample_rate, progress):
     """Speak `sentence` records (JSON Lines on stdin) into one FLAC per sentence
     under WORKDIR; write `spoken` records to stdout.
 
     Sentences already spoken (a complete FLAC with the same engine, voice,
     settings and text) are not spoken again, so an interrupted run resumes.
     """
+    if batch_size and batch_size > 1 and workers and workers > 1:
+        raise click.UsageError("--batch-size and --workers: batches are spoken by one "
+                               "process holding the model; give only one of them")
     if speaker_wav:
         settings["speaker_wav"] = list(speaker_wav) if len(speaker_wav) > 1 else speaker_wav[0]
     write_records(speak(read_records(), workdir, engine=engine, voice=voice,
                         language=language, gpu=gpu, workers=workers, shard=shard,
                         progress=progress, settings=settings or None,
-                        sample_rate=sample_rate))
+                        sample_rate=sample_rate, batch_size=batch_size))

@@ -19,6 +19,7 @@ voice is loaded (~2 s).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -37,6 +38,8 @@ CHECKPOINTS = ("model.pth", "model_file.pth", "best_model.pth", "model.pth.tar",
                "model_file.pth.tar", "checkpoint.pth")
 SETTINGS = ("speaker", "speaker_wav", "speed", "temperature", "length_penalty",
             "repetition_penalty", "top_k", "top_p")
+BATCH_MODELS = ("vits",)   # config.json "model" values synthesize_batch() batches
+DEFAULT_BATCH = 8           # sentences per forward pass on a GPU (bench/speak_coqui.py)
 INSTALL = ("pip install -e '.[coqui]' in the e2a source folder (torch==2.13.0, coqui-tts[codec]==0.28.0, "
            "torchaudio==2.11.1, six; see docs/engines.md)")
 
@@ -78,6 +81,13 @@ def xtts_language(lang: str | None) -> str | None:
     if base == "zh":
         return "zh-cn"
     return base if base in XTTS_LANGUAGES else None
+
+
+def batches_by_name(name: str) -> bool:
+    """Whether a catalogue model is VITS-family (speaks a batch in one forward
+    pass) going by its name; once loaded, its config.json decides."""
+    arch = name.split("/")[-1]
+    return arch.startswith("vits") or arch in ("your_tts", "jenny")
 
 
 def _looks_like_path(voice: str) -> bool:
@@ -122,6 +132,52 @@ def _model_files(model: Path) -> list[Path]:
     return [model]
 
 
+@contextlib.contextmanager
+def _masked_decoder(model):
+    """Make a batched VITS waveform decoder give each text the audio it gives
+    alone. The decoder (HiFi-GAN) has no masks: alone, every convolution sees
+    zeros past the end of the text (its padding); in a batch it sees what the
+    previous layer made of the padding frames (biases, speaker conditioning),
+    which changes the last few hundred samples. Here every Conv1d and
+    ConvTranspose1d input is zeroed past each text's own length (its frames
+    times the layer's upsampling factor); upsampling_z is wrapped to learn the
+    lengths. For a batch of one the masks are all ones."""
+    import torch
+
+    state: dict[str, Any] = {}
+    original = model.upsampling_z
+
+    def upsampling_z(*args, **kwargs):
+        res = original(*args, **kwargs)
+        y_mask = res[3]                                   # [B, 1, T_dec]
+        used = min(y_mask.shape[-1], model.max_inference_len or y_mask.shape[-1])
+        state["frames"] = y_mask[:, 0, :used].sum(-1)
+        state["T0"] = used
+        return res
+
+    def pre(module, args):
+        if "frames" not in state or not args:
+            return None
+        x = args[0]
+        t0, frames = state["T0"], state["frames"]
+        t = x.shape[-1]
+        if x.dim() != 3 or x.shape[0] != frames.shape[0] or t < t0 or t % t0:
+            return None                                   # e.g. the speaker vector [B, C, 1]
+        valid = frames.to(x.device) * (t // t0)
+        mask = (torch.arange(t, device=x.device)[None, :] < valid[:, None]).to(x.dtype)
+        return (x * mask.unsqueeze(1), *args[1:])
+
+    handles = [m.register_forward_pre_hook(pre) for m in model.waveform_decoder.modules()
+               if isinstance(m, (torch.nn.Conv1d, torch.nn.ConvTranspose1d))]
+    model.upsampling_z = upsampling_z
+    try:
+        yield state
+    finally:
+        del model.upsampling_z                            # the class's method again
+        for h in handles:
+            h.remove()
+
+
 class CoquiVoice(Voice):
     engine = "coqui"
 
@@ -141,6 +197,11 @@ class CoquiVoice(Voice):
         self.threads: int | None = None
         self.kind = str(config.get("model", "?"))
         self.xtts = self.kind == "xtts"
+        # VITS-family models (VITS, YourTTS) speak a padded batch in one forward
+        # pass; e2a-speak groups this many sentences per synthesize_batch() call
+        # on a GPU (--batch-size overrides it). Everything else: one at a time.
+        self.batchable = self.kind in BATCH_MODELS
+        self.batch_size = DEFAULT_BATCH if self.batchable else 1
         audio = config.get("audio") or {}
         rate = audio.get("output_sample_rate") or audio.get("sample_rate") or 22050
         self.sample_rate = int(rate)
@@ -220,8 +281,8 @@ class CoquiVoice(Voice):
         self._tts = tts
         return tts
 
-    def synthesize(self, text: str) -> np.ndarray:
-        tts = self._load()
+    def _kwargs(self) -> dict[str, Any]:
+        """What synthesize() hands to ``TTS.tts()`` besides the text."""
         kwargs: dict[str, Any] = dict(self.extra)
         if self.lang_arg:
             kwargs["language"] = self.lang_arg
@@ -230,7 +291,9 @@ class CoquiVoice(Voice):
                 else self.speaker_wav[0]
         if self.speaker:
             kwargs["speaker"] = self.speaker
-        wav = tts.tts(text=text, split_sentences=False, **kwargs)
+        return kwargs
+
+    def _finish(self, wav) -> np.ndarray:
         audio = np.asarray(wav, dtype=np.float32).reshape(-1)
         # the Synthesizer appends 10,000 zero samples after each sentence: bind adds pauses
         nz = np.flatnonzero(audio)
@@ -239,6 +302,87 @@ class CoquiVoice(Voice):
             from e2a_common.audio import resample
             audio = resample(audio, self._native_rate, self.sample_rate)
         return audio
+
+    def synthesize(self, text: str) -> np.ndarray:
+        tts = self._load()
+        wav = tts.tts(text=text, split_sentences=False, **self._kwargs())
+        return self._finish(wav)
+
+    # ------------------------------------------------------------ batching
+    def batch_model(self):
+        """The loaded model when it can speak several texts in one forward pass
+        (a VITS-family model: Vits, YourTTS; no separate vocoder), else None:
+        XTTS's autoregressive GPT, Tacotron, Glow-TTS... speak one at a time."""
+        if not self.batchable:
+            return None
+        tts = self._load()
+        synth = getattr(tts, "synthesizer", None)
+        model = getattr(synth, "tts_model", None)
+        try:
+            from TTS.tts.models.base_tts import BaseTTS
+            from TTS.tts.models.vits import Vits
+        except ImportError:  # pragma: no cover - TTS moved its modules
+            return None
+        if not isinstance(model, Vits) or getattr(synth, "vocoder_model", None) is not None:
+            return None
+        # a subclass that synthesises its own way is not batched by our copy of the path
+        if type(model).synthesize is not BaseTTS.synthesize or type(model).inference is not Vits.inference:
+            return None
+        return model
+
+    def synthesize_batch(self, texts: list[str]) -> list[np.ndarray]:
+        """Several texts in one forward pass of a VITS model (see batch_model);
+        one at a time for every other model. Each text is tokenised exactly as
+        ``TTS.tts()`` does (the model's cleaner, phonemizer, blanks, BOS/EOS), the
+        token sequences are padded, and each waveform is cut to its own length."""
+        texts = list(texts)
+        model = self.batch_model() if len(texts) > 1 else None
+        if model is None:
+            return [self.synthesize(t) for t in texts]
+        return [self._finish(w) for w in self._vits_batch(self._tts, model, texts)]
+
+    def _vits_batch(self, tts, model, texts: list[str]) -> list[np.ndarray]:
+        import torch
+
+        kwargs = self._kwargs()
+        tts._check_arguments(**kwargs)        # the same checks TTS.tts() makes
+        synth = tts.synthesizer
+        language = kwargs.get("language")
+        # from here on: TTS.tts.models.base_tts.BaseTTS.synthesize, for B texts
+        language_id = model._get_language_id(language)
+        if language is None and model.language_manager.num_languages == 1:
+            language = model.language_manager.language_names[0]
+        ids = [model.tokenizer.text_to_ids(t, language=language) for t in texts]
+        speaker_id, d_vector = model._get_speaker_id_or_dvector(
+            kwargs.get("speaker"), kwargs.get("speaker_wav"), synth.voice_dir)
+        device = model.device
+        n = len(ids)
+        pad = model.tokenizer.pad_id if model.tokenizer.pad_id is not None else 0
+        x = torch.full((n, max(len(i) for i in ids)), int(pad), dtype=torch.long, device=device)
+        for row, seq in enumerate(ids):
+            x[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long, device=device)
+        aux = {
+            "x_lengths": torch.tensor([len(i) for i in ids], device=device),
+            "speaker_ids": None if speaker_id is None else speaker_id.reshape(-1)[:1].expand(n),
+            "d_vectors": None if d_vector is None else d_vector.expand(n, -1),
+            "language_ids": (None if language_id is None
+                             else torch.full((n,), int(language_id), device=device)),
+        }
+        with _masked_decoder(model):
+            outputs = model.inference(x, aux_input=aux)
+        y_mask = outputs["y_mask"]                   # [B, 1, T_dec] (after upsampling_z)
+        frames = y_mask[:, 0].sum(-1).long().tolist()
+        used = min(y_mask.shape[-1], model.max_inference_len or y_mask.shape[-1])
+        wav = outputs["model_outputs"][:, 0].detach().float().cpu().numpy()   # [B, T_wav], one copy
+        hop = wav.shape[-1] // used
+        out = []
+        trim = bool(synth.tts_config.audio.get("do_trim_silence"))
+        for row in range(n):
+            w = wav[row, : min(frames[row], used) * hop].copy()
+            if trim:   # as Synthesizer.tts does
+                w = w[: model.ap.find_endpoint(w)]
+            out.append(w)
+        return out
 
     def close(self) -> None:
         self._tts = None
@@ -250,7 +394,7 @@ class CoquiEngine(Engine):
     languages = ()          # depends on the model
     max_chars = 250         # XTTS: 400 tokens; VITS is happiest with short inputs
     supports_gpu = True
-    supports_batch = False  # TTS.api synthesises one text at a time: parallel = processes
+    supports_batch = True   # VITS-family models: CoquiVoice.synthesize_batch (batch_size 8)
     parallel = "process"
 
     def default_workers(self, cores: int) -> int:
@@ -348,7 +492,8 @@ class CoquiEngine(Engine):
                     continue
             out.append(VoiceInfo(engine=self.name, name=n, language=lang,
                                  installed=(self.model_folder(n) / "config.json").is_file(),
-                                 description=n.split("/")[-1]))
+                                 description=n.split("/")[-1]
+                                 + (", batched" if batches_by_name(n) else "")))
         return out
 
     def list_voices(self, language: str | None = None) -> list[VoiceInfo]:
