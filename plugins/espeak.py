@@ -21,6 +21,7 @@ import ctypes.util
 import functools
 import os
 import re
+import select
 import shutil
 import signal
 import struct
@@ -268,11 +269,24 @@ class _SentenceFailed(EngineError):
     """The helper's child failed on one sentence; the helper itself is fine."""
 
 
+STARTUP_TIMEOUT_S = 30.0
+MODES = ("library", "program")
+
+
+def wanted_mode() -> str:
+    """E2A_ESPEAK: 'library' (default: the library when it loads) or 'program'."""
+    mode = os.environ.get("E2A_ESPEAK", "").strip().lower() or "library"
+    if mode not in MODES:
+        raise EngineError(f"E2A_ESPEAK={os.environ['E2A_ESPEAK']!r}: expected "
+                          f"{' or '.join(MODES)}")
+    return mode
+
+
 class _Helper:
     """One espeak_zygote.py process for one voice (see the module doc)."""
 
     def __init__(self, voice: EspeakVoice):
-        if os.environ.get("E2A_ESPEAK", "").lower() == "program" or not hasattr(os, "fork"):
+        if wanted_mode() == "program" or not hasattr(os, "fork"):
             raise EngineError("library mode off")
         lib = library_path()
         if not lib:
@@ -287,9 +301,13 @@ class _Helper:
                 close_fds=True)
         except OSError as exc:
             raise EngineError(f"cannot start the espeak-ng helper: {exc}") from None
-        line = self.proc.stdout.readline().decode("utf-8", "replace").split()
+        # a helper that never answers (a Python that is not one, a hung library)
+        # must not hang the run: after STARTUP_TIMEOUT_S the program is used
+        ready, _, _ = select.select([self.proc.stdout], [], [], STARTUP_TIMEOUT_S)
+        raw = self.proc.stdout.readline() if ready else b""
+        line = raw.decode("utf-8", "replace").split()
         # the library must be the program's version, or the cache key would lie
-        if len(line) < 3 or line[0] != "READY" or int(line[1]) != voice.sample_rate or \
+        if len(line) < 3 or line[0] != "READY" or line[1] != str(voice.sample_rate) or \
                 line[2] != version():
             self.close()
             raise EngineError(f"espeak-ng helper not usable: {' '.join(line) or 'no answer'}")
@@ -363,6 +381,7 @@ class EspeakEngine(Engine):
                    gpu: bool = False, settings: dict[str, Any] | None = None) -> Voice:
         if gpu:
             raise EngineError("--gpu: espeak-ng runs on the CPU only")
+        wanted_mode()             # a mistyped E2A_ESPEAK is an error, not ignored
         entry, variant = find_voice(voice, language)
         return EspeakVoice(entry, variant, dict(settings or {}))
 

@@ -326,3 +326,32 @@ def test_empty_text_is_no_audio_in_both_modes(engine, monkeypatch):
             assert v.synthesize("").size == 0
         finally:
             v.close()
+
+
+def test_a_mistyped_e2a_espeak_is_an_error(engine, monkeypatch):
+    monkeypatch.setenv("E2A_ESPEAK", "progam")
+    with pytest.raises(EngineError, match=r"E2A_ESPEAK='progam': expected library or program"):
+        engine.load_voice(language="en")
+
+
+@needs_lib
+@pytest.mark.parametrize("script, why", [
+    ("import time; time.sleep(120)", "no answer"),                # hangs: timed out
+    ("print('READY twenty-two-k 1.51', flush=True)", "READY"),    # garbage rate
+    ("print('READY 22050 0.0', flush=True)", "READY"),            # another version
+])
+def test_an_unusable_helper_means_the_program_speaks(engine, monkeypatch, tmp_path, script, why):
+    fake = tmp_path / "espeak_zygote.py"
+    fake.write_text(script + "\n")
+    monkeypatch.setattr(espeak, "__file__", str(tmp_path / "espeak.py"))
+    monkeypatch.setattr(espeak, "STARTUP_TIMEOUT_S", 1.0)
+    v = engine.load_voice(language="en")
+    import time
+    t0 = time.monotonic()
+    with pytest.raises(EngineError, match=why):
+        espeak._Helper(v)
+    assert time.monotonic() - t0 < 20          # never waits on a helper that hangs
+    a = v.synthesize_pcm16("Still spoken.")
+    assert v.mode == "program" and a.size > 1000
+    assert np.array_equal(a, v._run_program("Still spoken."))
+    v.close()
