@@ -66,7 +66,7 @@ def _books(paths: tuple[str, ...], ebooks_dir: str | None) -> list[Path]:
 @click.option("--engine", help="TTS engine plugin (default: piper; espeak-ng for a language with no Piper voice).")
 @click.option("--voice", help="Voice name or path (default: the engine's default for the language).")
 @click.option("--gpu", is_flag=True, help="Use a CUDA GPU (error if there is none).")
-@click.option("--workers", type=int, help="Synthesis worker processes (default: measured best).")
+@click.option("--workers", "-j", type=click.IntRange(min=1), metavar="N", help="Synthesis workers (default: the engine's measured best).")
 @click.option("--batch-size", type=click.IntRange(min=1), metavar="N", help="[speak] Sentences per synthesis call for voices that batch (Coqui VITS); default 8 with --gpu, else 1.")
 @click.option("--force-restart", is_flag=True, help="Discard the session's work and start again.")
 @click.option("--keep-workdir", is_flag=True, help="Keep the workdir after success.")
@@ -109,7 +109,7 @@ def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, 
         plugins.get_engine(engine)  # an unknown name is a usage error before any work
     if batch_size and batch_size > 1 and workers and workers > 1:
         raise click.UsageError("--batch-size and --workers: batches are spoken by one "
-                               "process holding the model; give only one of them")
+                               "process holding the model; give only one of them above 1")
     from e2a_extract.book import parse_selection
     for value, name in ((chapters, "--chapters"), (skip_chapters, "--skip-chapters")):
         try:

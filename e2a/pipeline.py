@@ -231,7 +231,8 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
             f"{cp.data.get('sentences_spoken', 0)}/{cp.data.get('sentences_total', '?')} sentences spoken "
             f"({spoken} audio files), last activity {cp.data.get('updated')}; resuming")
         asked = cp.data.get("requested") or {}
-        if asked and (asked.get("engine"), asked.get("voice")) != (opts.engine, opts.voice):
+        if asked and (asked.get("engine"), asked.get("voice")) != (opts.engine, opts.voice) \
+                and cp.data.get("engine"):
             log(f"{book}: engine/voice changed from {cp.data.get('engine')}/{cp.data.get('voice')} "
                 "(as used before): audio of the old voice is not reused")
         if cp.data.get("records_key") not in (None, records_key(opts)) and (workdir / S.RECORDS).exists():

@@ -266,6 +266,10 @@ def speak(records: Iterable[dict], workdir: str | Path, *, engine: str | None = 
             warn(f"the book's language is unknown ({given or 'not given'}); speaking with the "
                  f"default voice; pass --language to choose")
         name = _pick_engine(engine, voice, lang)
+        if gpu and name != (engine or DEFAULT_ENGINE):
+            raise EngineError(f"--gpu: there is no {engine or DEFAULT_ENGINE} voice for language "
+                              f"{lang!r}, and {name}, used instead, runs on the CPU only; pass "
+                              f"--voice PATH.onnx (a Piper voice for that language), or drop --gpu")
         return SpeakPlan(name, voice, lang, gpu, settings, sample_rate)
 
     def spoken(rec: dict, key: str, info: AudioInfo, skipped: bool) -> dict:
@@ -436,7 +440,7 @@ def check_batch_size(batch_size: int | None, workers: int | None) -> None:
         raise EngineError(f"--batch-size {batch_size!r}: expected a whole number, 1 or more")
     if batch_size > 1 and workers is not None and workers > 1:
         raise EngineError(f"--batch-size {batch_size} with --workers {workers}: batches are "
-                          "spoken by one process holding the model; give only one of them")
+                          "spoken by one process holding the model; give only one of them above 1")
 
 
 def pick_batch_size(plan: SpeakPlan, workers: int | None, batch_size: int | None) -> int:

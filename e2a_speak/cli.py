@@ -72,7 +72,7 @@ def main(workdir, engine, voice, language, gpu, workers, batch_size, shard, sett
     """
     if batch_size and batch_size > 1 and workers and workers > 1:
         raise click.UsageError("--batch-size and --workers: batches are spoken by one "
-                               "process holding the model; give only one of them")
+                               "process holding the model; give only one of them above 1")
     if speaker_wav:
         settings["speaker_wav"] = list(speaker_wav) if len(speaker_wav) > 1 else speaker_wav[0]
     write_records(speak(read_records(), workdir, engine=engine, voice=voice,

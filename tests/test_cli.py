@@ -32,3 +32,8 @@ def test_pipeline_option_errors_are_usage_errors(sample_book):
     assert r.returncode == 2 and "at least one ebook" in r.stderr
     r = run(["e2a", "pipeline", sample_book, sample_book, "-o", "x.m4b"], check=False)
     assert r.returncode == 2
+    for bad in ("-1", "0"):        # a usage error in one line, never a traceback
+        r = run(["e2a", "pipeline", sample_book, "--workers", bad], check=False)
+        assert r.returncode == 2 and "x>=1" in r.stderr and "Traceback" not in r.stderr
+    r = run(["e2a", "pipeline", sample_book, "-j", "2", "--batch-size", "4"], check=False)
+    assert r.returncode == 2 and "give only one of them above 1" in r.stderr

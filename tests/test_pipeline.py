@@ -194,3 +194,17 @@ def test_unknown_engine_is_a_usage_error(tmp_path):
     r = run(["e2a", "pipeline", SAMPLE, "--engine", "nosuch"], env={"E2A_HOME": str(tmp_path)},
             check=False)
     assert r.returncode == 2 and "unknown engine 'nosuch'" in r.stderr
+
+
+def test_a_run_that_failed_before_speaking_does_not_confuse_the_next(tmp_path):
+    """--gpu without a GPU fails before any sentence is spoken; the next run of the
+    same book resumes that session without claiming an old engine/voice of 'None'."""
+    from conftest import SAMPLE
+    env = {**os.environ, "E2A_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = [cmd("e2a"), "pipeline", str(SAMPLE), "-o", str(tmp_path / "out.m4b")]
+    r = subprocess.run(args + ["--gpu"], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "--gpu" in r.stderr
+    r = subprocess.run(args + ["--engine", "espeak-ng"], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "None/None" not in r.stderr and "changed from" not in r.stderr

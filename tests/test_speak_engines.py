@@ -165,6 +165,10 @@ def test_gpu_without_a_gpu_is_a_clear_error(tmp_path):
               else "--gpu: no CUDA GPU available")
     with pytest.raises(EngineError, match=no_gpu):
         list(speak(book(ENGLISH[:1]), tmp_path, gpu=True))
+    # no Piper voice for French: espeak-ng would be used, and it cannot use a GPU; say so
+    with pytest.raises(EngineError, match=r"--gpu: there is no piper voice for language "
+                       r"'fr.*', and espeak-ng, used instead, runs on the CPU only; pass --voice"):
+        list(speak(book(["Bonjour."], language="fr"), tmp_path, gpu=True))
     with pytest.raises(EngineError, match="--gpu: engine 'espeak-ng' cannot use a GPU"):
         list(speak(book(ENGLISH[:1]), tmp_path, engine="espeak-ng", gpu=True))
     assert not list(tmp_path.rglob("*.flac"))
