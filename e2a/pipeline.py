@@ -92,6 +92,17 @@ def _safe_filename(text: str, fallback: str) -> str:
     return name or fallback
 
 
+def _selection_suffix(opts: PipelineOptions) -> str:
+    """' (chapters 3-12)' for a chosen part of a book, so converting another part
+    never overwrites it under the whole book's name."""
+    parts = []
+    if opts.extract.get("chapters"):
+        parts.append(f"chapters {opts.extract['chapters']}")
+    if opts.extract.get("skip_chapters"):
+        parts.append(f"without {opts.extract['skip_chapters']}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def _format_for(opts: PipelineOptions):
     name = opts.output_format
     if not name and opts.output and Path(opts.output).suffix:
@@ -261,7 +272,8 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
         output = Path(opts.output)
     else:
         out_dir = Path(opts.audiobooks_dir) if opts.audiobooks_dir else S.home() / "audiobooks"
-        output = out_dir / f"{_safe_filename(title, book.stem)}.{fmt.extension.lstrip('.')}"
+        output = out_dir / f"{_safe_filename(title + _selection_suffix(opts), book.stem)}" \
+                           f".{fmt.extension.lstrip('.')}"
     check_writable(output)
     done = _read_json(stamp)
     if (output.exists() and not opts.force_restart and done.get("key") == job_key(opts, fmt.name)

@@ -208,3 +208,20 @@ def test_a_run_that_failed_before_speaking_does_not_confuse_the_next(tmp_path):
                        timeout=300)
     assert r.returncode == 0, r.stderr
     assert "None/None" not in r.stderr and "changed from" not in r.stderr
+
+
+def test_converting_other_chapters_never_overwrites_the_first_part(tmp_path):
+    """--chapters 0 then --chapters 1 of one book: two audiobooks, named by their
+    selection, each with its own chapter (nothing lost)."""
+    from conftest import SAMPLE
+    env = {**os.environ, "E2A_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    base = [cmd("e2a"), "pipeline", str(SAMPLE), "--engine", "espeak-ng"]
+    for sel in ("0", "1"):
+        r = subprocess.run(base + ["--chapters", sel], env=env, capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stderr
+    made = sorted(p.name for p in (tmp_path / "audiobooks").iterdir())
+    assert made == ["Three Fables of Aesop (chapters 0).m4b", "Three Fables of Aesop (chapters 1).m4b"]
+    for sel, title in (("0", SAMPLE_TITLES[0]), ("1", SAMPLE_TITLES[1])):
+        info = ffprobe(tmp_path / "audiobooks" / f"Three Fables of Aesop (chapters {sel}).m4b")
+        assert [c["tags"]["title"] for c in info["chapters"]] == [title]
