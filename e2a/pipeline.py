@@ -283,7 +283,8 @@ def _convert_locked(book: Path, opts: PipelineOptions, *, workdir: Path, session
                               sentences=total, skipped=True)
     cp.update(stage="speak", title=title, sentences_total=total, chapters=chapters,
               output=str(output), format=fmt.name)
-    log(f"{book}: {chapters} chapters, {total} sentences -> {output}")
+    log(f"{book}: {chapters} chapter{'' if chapters == 1 else 's'}, "
+        f"{total} sentence{'' if total == 1 else 's'} -> {output}")
 
     # 3. speak (skips every sentence whose FLAC exists)
     progress = Progress(total, "speaking", force=opts.progress)
