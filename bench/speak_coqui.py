@@ -41,33 +41,11 @@ def _bench_sentences(n: int) -> list[str]:
 
 
 def build_random_vits(folder: Path, size: str) -> Path:
-    """A randomly initialised VITS saved as model.pth + config.json (the layout
-    ``--voice FOLDER`` loads). ``tiny``: 0.4 M parameters (the tests' model);
-    ``full``: Coqui's default VITS shape (~36 M, like tts_models/en/ljspeech/vits)."""
-    import torch
-    from TTS.tts.configs.vits_config import VitsArgs, VitsConfig
-    from TTS.tts.models.vits import Vits
-
-    torch.manual_seed(0)
-    if size == "tiny":
-        args = VitsArgs(hidden_channels=32, hidden_channels_ffn_text_encoder=64,
-                        num_heads_text_encoder=2, num_layers_text_encoder=2,
-                        num_layers_posterior_encoder=2, num_layers_flow=2,
-                        resblock_type_decoder="2", resblock_kernel_sizes_decoder=[3],
-                        resblock_dilation_sizes_decoder=[[1, 3]],
-                        upsample_initial_channel_decoder=32, use_sdp=False,
-                        init_discriminator=False)
-    else:
-        args = VitsArgs(init_discriminator=False)
-    config = VitsConfig(model_args=args, text_cleaner="english_cleaners", use_phonemes=False,
-                        add_blank=True)
-    config.audio.sample_rate = 22050
-    model = Vits(config)
-    folder.mkdir(parents=True, exist_ok=True)
-    torch.save({"model": model.state_dict(), "config": model.config.to_dict()},
-               folder / "model.pth")
-    model.config.save_json(str(folder / "config.json"))
-    return folder
+    """A randomly initialised VITS (tests/vits.py): ``tiny`` 0.4 M parameters (the
+    tests' model), ``full`` Coqui's default VITS shape (~36 M)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from vits import build_random_vits as build
+    return build(folder, size)
 
 
 def run_voice(voice, texts: list[str], batch: int) -> tuple[float, float]:

@@ -35,28 +35,8 @@ TEXTS = ["Hello there.",
 def build_tiny_vits(folder: Path, *, use_sdp: bool = True, seed: int = 0) -> Path:
     """A 0.4 M-parameter VITS with random weights and no sampling noise: the
     same text always gives the same samples."""
-    import torch
-    from TTS.tts.configs.vits_config import VitsArgs, VitsConfig
-    from TTS.tts.models.vits import Vits
-
-    torch.manual_seed(seed)
-    args = VitsArgs(hidden_channels=32, hidden_channels_ffn_text_encoder=64,
-                    num_heads_text_encoder=2, num_layers_text_encoder=2,
-                    num_layers_posterior_encoder=2, num_layers_flow=2,
-                    resblock_type_decoder="2", resblock_kernel_sizes_decoder=[3],
-                    resblock_dilation_sizes_decoder=[[1, 3]],
-                    upsample_initial_channel_decoder=32, use_sdp=use_sdp,
-                    init_discriminator=False,
-                    inference_noise_scale=0.0, inference_noise_scale_dp=0.0)
-    config = VitsConfig(model_args=args, text_cleaner="english_cleaners", use_phonemes=False,
-                        add_blank=True)
-    config.audio.sample_rate = 22050
-    model = Vits(config)
-    folder.mkdir(parents=True, exist_ok=True)
-    torch.save({"model": model.state_dict(), "config": model.config.to_dict()},
-               folder / "model.pth")
-    model.config.save_json(str(folder / "config.json"))
-    return folder
+    from vits import build_random_vits
+    return build_random_vits(folder, use_sdp=use_sdp, quiet=True, seed=seed)
 
 
 @pytest.fixture(scope="module")

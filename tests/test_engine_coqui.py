@@ -32,27 +32,8 @@ def coqui():
 @pytest.fixture(scope="module")
 def tiny_vits(tmp_path_factory, coqui):
     """A 0.4 M-parameter VITS with random weights: speaks noise, of the right length."""
-    import torch
-    from TTS.tts.configs.vits_config import VitsArgs, VitsConfig
-    from TTS.tts.models.vits import Vits
-
-    torch.manual_seed(0)
-    args = VitsArgs(hidden_channels=32, hidden_channels_ffn_text_encoder=64,
-                    num_heads_text_encoder=2, num_layers_text_encoder=2,
-                    num_layers_posterior_encoder=2, num_layers_flow=2,
-                    resblock_type_decoder="2", resblock_kernel_sizes_decoder=[3],
-                    resblock_dilation_sizes_decoder=[[1, 3]],
-                    upsample_initial_channel_decoder=32, use_sdp=False,
-                    init_discriminator=False)
-    config = VitsConfig(model_args=args, text_cleaner="english_cleaners", use_phonemes=False,
-                        add_blank=True)
-    config.audio.sample_rate = 22050
-    model = Vits(config)
-    out = tmp_path_factory.mktemp("tiny_vits")
-    torch.save({"model": model.state_dict(), "config": model.config.to_dict()},
-               out / "model.pth")
-    model.config.save_json(str(out / "config.json"))
-    return out
+    from vits import build_random_vits
+    return build_random_vits(tmp_path_factory.mktemp("tiny_vits"))
 
 
 @pytest.fixture
