@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from e2a_common import ExtractOptions, InputError
+from e2a_common import ExtractOptions, Extractor, InputError
 from e2a_common.console import warn
 from e2a_common.hashing import file_hash
 from e2a_common.paths import input_stat
@@ -115,6 +115,17 @@ def plan(path: str | Path, options: ExtractOptions | dict | None = None, *,
         elif rec.get("kind") == "block" and rows:
             rows[-1]["words"] += len(str(rec.get("text", "")).split())
     return rows
+
+
+class BookExtractor(Extractor):
+    """An extractor that reads a book into a BookModel (``read``); the records
+    come from ``emit``. The built-in extractors are these."""
+
+    def read(self, path: Path, options: ExtractOptions) -> BookModel:
+        raise NotImplementedError
+
+    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
+        return emit(self.read(path, options), options)
 
 
 def emit(model: BookModel, options: ExtractOptions) -> Iterator[dict]:

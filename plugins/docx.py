@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
 from lxml import etree
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item
 from e2a_extract.htmlblocks import EPUB_NS, normalize_ws, parse_content
 from e2a_extract.safety import SafeZip, localname, parse_xml
@@ -60,7 +60,7 @@ def office_core(z: SafeZip, path: Path, name: str = "docProps/core.xml") -> dict
     return meta
 
 
-class DocxExtractor(Extractor):
+class DocxExtractor(BookExtractor):
     name = "docx"
     description = "Microsoft Word documents (.docx)"
     extensions = (".docx",)
@@ -71,10 +71,6 @@ class DocxExtractor(Extractor):
         if head.startswith(OLE) and path.suffix.lower() == ".docx":
             return 40   # encrypted .docx: say so
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)

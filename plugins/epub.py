@@ -12,11 +12,11 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from typing import Iterator
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 from e2a_common.console import warn
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import ParsedDoc, epub_types, normalize_ws, parse_content, use_svg_text
 from e2a_extract.safety import SafeZip, join_href, localname, parse_xml
@@ -30,7 +30,7 @@ IMAGE_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
              "image/svg+xml": "svg", "image/webp": "webp"}
 
 
-class EpubExtractor(Extractor):
+class EpubExtractor(BookExtractor):
     name = "epub"
     description = "EPUB 2 and EPUB 3 (.epub)"
     extensions = (".epub",)
@@ -46,10 +46,6 @@ class EpubExtractor(Extractor):
         elif path.suffix.lower() == ".epub":
             return 10  # claims to be an EPUB: let us say what is wrong with it
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)

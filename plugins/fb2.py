@@ -8,12 +8,12 @@ import base64
 import binascii
 import re
 from pathlib import Path
-from typing import Iterator
 
 from lxml import etree
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import EPUB_NS, normalize_ws, parse_content
 from e2a_extract.safety import SafeZip, localname, parse_xml, read_limited
@@ -30,7 +30,7 @@ def _href(el) -> str:
     return el.get(XLINK) or el.get("href") or el.get("{http://www.w3.org/1999/xlink}href") or ""
 
 
-class Fb2Extractor(Extractor):
+class Fb2Extractor(BookExtractor):
     name = "fb2"
     description = "FictionBook 2 (.fb2, .fb2.zip)"
     extensions = (".fb2", ".fb2.zip")
@@ -43,10 +43,6 @@ class Fb2Extractor(Extractor):
         if path.name.lower().endswith((".fb2", ".fb2.zip")):
             return 30
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)

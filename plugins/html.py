@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
 from lxml import html as lxml_html
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 from e2a_common.console import warn
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item
 from e2a_extract.htmlblocks import normalize_ws, parse_content
 from e2a_extract.safety import decode_markup, localname, parse_xml, read_limited, refuse_entities
@@ -66,7 +66,7 @@ def html_meta(root) -> dict:
     return meta
 
 
-class HtmlExtractor(Extractor):
+class HtmlExtractor(BookExtractor):
     name = "html"
     description = "HTML and XHTML files (.html, .htm, .xhtml); chapters from headings"
     extensions = (".html", ".htm", ".xhtml")
@@ -79,10 +79,6 @@ class HtmlExtractor(Extractor):
         if path.suffix.lower() in self.extensions and b"<" in head[:512]:
             return 30
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Iterator
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item
 from e2a_extract.htmlblocks import parse_content
 from e2a_extract.safety import parse_xml, read_limited
@@ -119,7 +119,7 @@ def markdown_to_xhtml(text: str) -> tuple[str, dict]:
     return doc, meta
 
 
-class MarkdownExtractor(Extractor):
+class MarkdownExtractor(BookExtractor):
     name = "markdown"
     description = "Markdown (.md, .markdown); chapters from headings"
     extensions = (".md", ".markdown", ".mdown", ".mkd")
@@ -132,10 +132,6 @@ class MarkdownExtractor(Extractor):
         if re.search(rb"(?m)^#{1,3} \S", head[:2048]) and re.search(rb"(?m)^\S", head):
             return 20
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)

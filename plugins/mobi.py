@@ -16,12 +16,12 @@ import struct
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterator
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 from e2a_common.paths import input_stat
 from e2a_common.console import warn
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel
 from e2a_extract.safety import DirContainer, SafeZip
 
@@ -48,7 +48,7 @@ def mobi_header(path: Path) -> dict:
     return info
 
 
-class MobiExtractor(Extractor):
+class MobiExtractor(BookExtractor):
     name = "mobi"
     description = "Kindle MOBI 7, KF8/AZW3 and joint files (.mobi, .azw3, .azw), DRM-free"
     extensions = (".mobi", ".azw3", ".azw", ".prc")
@@ -57,10 +57,6 @@ class MobiExtractor(Extractor):
         if len(head) >= 68 and head[60:68] in (b"BOOKMOBI", b"TEXtREAd"):
             return 95
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         from plugins.epub import _Epub

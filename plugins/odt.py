@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
 from lxml import etree
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item
 from e2a_extract.htmlblocks import EPUB_NS, parse_content
 from e2a_extract.safety import MAX_ENTRY_BYTES, SafeZip, localname, parse_xml, read_limited
@@ -25,7 +25,7 @@ TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 MIMES = (b"application/vnd.oasis.opendocument.text", b"application/vnd.oasis.opendocument.text-master")
 
 
-class OdtExtractor(Extractor):
+class OdtExtractor(BookExtractor):
     name = "odt"
     description = "OpenDocument text (.odt, .fodt)"
     extensions = (".odt", ".fodt", ".ott")
@@ -36,10 +36,6 @@ class OdtExtractor(Extractor):
         if b"<office:document" in head[:2048] and b"opendocument.text" in head[:4096]:
             return 90   # flat XML .fodt
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)

@@ -15,11 +15,11 @@ import io
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 from e2a_common.console import warn
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import ParsedDoc, normalize_ws
 from e2a_extract.safety import read_limited
@@ -34,7 +34,7 @@ _SMALLCAPS = re.compile(r"\b([A-Z]) ([A-Z]{2,})\b")
 _END = re.compile(r"[.!?:;…”’\"')\]]$")
 
 
-class PdfExtractor(Extractor):
+class PdfExtractor(BookExtractor):
     name = "pdf"
     description = "PDF with a text layer (.pdf); scanned PDFs need OCR first"
     extensions = (".pdf",)
@@ -43,10 +43,6 @@ class PdfExtractor(Extractor):
         if b"%PDF-" in head[:1024]:
             return 100
         return 0
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)

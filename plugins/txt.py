@@ -13,10 +13,10 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-from typing import Iterator
 
-from e2a_common import ExtractOptions, Extractor, InputError, hookimpl
+from e2a_common import ExtractOptions, InputError, hookimpl
 
+from e2a_extract import BookExtractor
 from e2a_extract.book import BookModel, Item, TocEntry
 from e2a_extract.htmlblocks import ParsedDoc, normalize_ws
 from e2a_extract.safety import read_limited
@@ -100,7 +100,7 @@ def looks_like_text(head: bytes) -> bool:
     return bad <= len(text) * 0.01
 
 
-class TxtExtractor(Extractor):
+class TxtExtractor(BookExtractor):
     name = "txt"
     description = "Plain text (.txt), any encoding; Project Gutenberg texts cleaned"
     extensions = (".txt", ".text")
@@ -114,10 +114,6 @@ class TxtExtractor(Extractor):
         if path.suffix.lower() in self.extensions:
             return 40
         return 5
-
-    def extract(self, path: Path, options: ExtractOptions) -> Iterator[dict]:
-        from e2a_extract import emit
-        return emit(self.read(path, options), options)
 
     def read(self, path: Path, options: ExtractOptions) -> BookModel:
         path = Path(path)
