@@ -9,12 +9,13 @@ import click
 
 from e2a_common import plugins
 from e2a_common.console import cli_entry, set_quiet
-from e2a_common.errors import E2AError, EXIT_ERROR, InputError
+from e2a_common.errors import E2AError, EngineError, EXIT_ERROR, InputError
 
 from . import __version__
 from . import session as S
 from .compat import translate_legacy_args
 from .pipeline import PipelineOptions, convert_many
+from e2a_speak import check_batch_size
 from e2a_speak.cli import _settings as engine_settings_option
 
 EBOOK_SUFFIXES = {".epub", ".mobi", ".azw", ".azw3", ".fb2", ".docx", ".odt", ".pdf", ".html",
@@ -107,9 +108,10 @@ def pipeline(books, output, output_format, audiobooks_dir, ebooks_dir, workdir, 
         raise click.UsageError("--workdir takes one book; sessions keep many books apart")
     if engine:
         plugins.get_engine(engine)  # an unknown name is a usage error before any work
-    if batch_size and batch_size > 1 and workers and workers > 1:
-        raise click.UsageError("--batch-size and --workers: batches are spoken by one "
-                               "process holding the model; give only one of them above 1")
+    try:
+        check_batch_size(batch_size, workers)    # the library's rule, as a usage error
+    except EngineError as exc:
+        raise click.UsageError(str(exc)) from None
     from e2a_extract.book import parse_selection
     for value, name in ((chapters, "--chapters"), (skip_chapters, "--skip-chapters")):
         try:

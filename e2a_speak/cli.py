@@ -8,8 +8,8 @@ import click
 from e2a_common import read_records, write_records
 from e2a_common.console import cli_entry
 
-from . import parse_shard, speak
-from e2a_common.errors import E2AError
+from . import check_batch_size, parse_shard, speak
+from e2a_common.errors import E2AError, EngineError
 
 
 def _shard(ctx, param, value):
@@ -70,9 +70,10 @@ def main(workdir, engine, voice, language, gpu, workers, batch_size, shard, sett
     Sentences already spoken (a complete FLAC with the same engine, voice,
     settings and text) are not spoken again, so an interrupted run resumes.
     """
-    if batch_size and batch_size > 1 and workers and workers > 1:
-        raise click.UsageError("--batch-size and --workers: batches are spoken by one "
-                               "process holding the model; give only one of them above 1")
+    try:
+        check_batch_size(batch_size, workers)    # the library's rule, as a usage error
+    except EngineError as exc:
+        raise click.UsageError(str(exc)) from None
     if speaker_wav:
         settings["speaker_wav"] = list(speaker_wav) if len(speaker_wav) > 1 else speaker_wav[0]
     write_records(speak(read_records(), workdir, engine=engine, voice=voice,
